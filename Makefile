@@ -1,0 +1,168 @@
+# hotmon - one Makefile for the library, the programs, the tests and the benchmarks.
+#
+#   make            build everything into $(BUILD)
+#   make run        install missing dependencies, build, start `hotmon --demo`
+#   make check      install missing dependencies, build with -Werror, run every
+#                   test, then run them again under ASan+UBSan
+#   make bench      benchmarks against their floors and peers
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# A user's CFLAGS add to ours; V=1 shows the commands.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+SAN ?=
+
+STD = -std=c11 -D_GNU_SOURCE
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+OPT ?= -O2
+DEBUG = -g
+ifeq ($(SAN),1)
+OPT = -O1
+DEBUG = -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+PKGS = libzmq ncursesw jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+FINAL_CFLAGS = $(STD) $(WARN) $(OPT) $(DEBUG) -Iclient -Icollector -Itui $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+FINAL_LDFLAGS = $(DEBUG) $(LDFLAGS)
+FINAL_LIBS = $(PKG_LIBS) -lpthread -lm $(LIBS)
+
+ifneq ($(V),1)
+Q = @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+# The client library: everything in client/ but the programs built on it.
+CLIENT_PROGS = client/load.c client/pipe.c
+CLIENT_SRC = $(filter-out $(CLIENT_PROGS) $(wildcard client/*_main.c),$(wildcard client/*.c))
+COLLECTOR_SRC = $(filter-out collector/main.c,$(wildcard collector/*.c))
+TUI_SRC = $(filter-out tui/main.c,$(wildcard tui/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CLIENT_OBJ = $(call obj,$(CLIENT_SRC))
+CLIENT_PIC = $(patsubst %.c,$(BUILD)/pic/%.o,$(CLIENT_SRC))
+COLLECTOR_OBJ = $(call obj,$(COLLECTOR_SRC))
+TUI_OBJ = $(call obj,$(TUI_SRC))
+
+LIBHOTMON_A = $(BUILD)/libhotmon.a
+LIBHOTMON_SO = $(BUILD)/libhotmon.so
+LIBCOLLECTOR = $(BUILD)/libhmcollector.a
+LIBTUI = $(BUILD)/libhmtui.a
+# Order matters for static linking: users before what they use.
+ALL_LIBS = $(LIBTUI) $(LIBCOLLECTOR) $(LIBHOTMON_A)
+
+PROGS = $(if $(wildcard tui/main.c),$(BUILD)/hotmon) \
+        $(if $(wildcard collector/main.c),$(BUILD)/hotmon-collector) \
+        $(if $(wildcard client/load.c),$(BUILD)/hotmon-load) \
+        $(if $(wildcard client/pipe.c),$(BUILD)/hotmon-pipe)
+
+UNIT_SRC = $(wildcard tests/test_*.c)
+UNIT_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# Helper programs the integration tests run (tests/prog_*.c).
+TEST_PROG_SRC = $(wildcard tests/prog_*.c)
+TEST_PROG_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_PROG_SRC))
+BENCH_SRC = $(wildcard bench/bench_*.c)
+BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps run check check-build check-san test bench install uninstall clean format
+.DEFAULT_GOAL := all
+
+all: $(LIBHOTMON_A) $(LIBHOTMON_SO) $(BUILD)/libhotmon.pc $(PROGS)
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/hotmon --demo
+
+# `check` = dependencies, the plain build with -Werror and its tests, then the
+# sanitizer build and the same tests. scripts/run-tests.sh prints the closing
+# "N passed, N failed" line of each run.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-build
+	$(Q)scripts/run-tests.sh $(BUILD)
+	$(Q)$(MAKE) --no-print-directory check-build BUILD=$(BUILD)/san SAN=1
+	$(Q)scripts/run-tests.sh $(BUILD)/san
+
+check-build: all $(UNIT_BIN) $(TEST_PROG_BIN)
+
+test: check-build
+	$(Q)scripts/run-tests.sh $(BUILD)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) OPT=-O2
+	$(Q)scripts/run-bench.sh $(BUILD)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(FINAL_CFLAGS) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC-PIC,$<)$(CC) $(FINAL_CFLAGS) -fPIC -fvisibility=hidden -DHM_BUILDING_SO -c $< -o $@
+
+$(LIBHOTMON_A): $(CLIENT_OBJ)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(LIBHOTMON_SO): $(CLIENT_PIC)
+	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libhotmon.so.0 $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+$(LIBCOLLECTOR): $(COLLECTOR_OBJ)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(LIBTUI): $(TUI_OBJ)
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)$(AR) rcs $@ $^ $(if $(TUI_OBJ),,)
+
+$(BUILD)/libhotmon.pc: client/libhotmon.pc.in
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*HM_VERSION_STRING "\(.*\)"/\1/p' client/hotmon.h)|' $< > $@
+
+$(BUILD)/hotmon: $(call obj,tui/main.c) $(ALL_LIBS)
+	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+$(BUILD)/hotmon-collector: $(call obj,collector/main.c) $(LIBCOLLECTOR) $(LIBHOTMON_A)
+	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+$(BUILD)/hotmon-load: $(call obj,client/load.c) $(LIBCOLLECTOR) $(LIBHOTMON_A)
+	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+$(BUILD)/hotmon-pipe: $(call obj,client/pipe.c) $(LIBHOTMON_A)
+	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/hotmon/themes
+	$(if $(PROGS),install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin)
+	install -m 644 client/hotmon.h $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(LIBHOTMON_A) $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(LIBHOTMON_SO) $(DESTDIR)$(PREFIX)/lib/libhotmon.so.0
+	ln -sf libhotmon.so.0 $(DESTDIR)$(PREFIX)/lib/libhotmon.so
+	install -m 644 $(BUILD)/libhotmon.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	$(if $(wildcard docs/*.1),install -m 644 $(wildcard docs/*.1) $(DESTDIR)$(PREFIX)/share/man/man1)
+	$(if $(wildcard themes/*.theme),install -m 644 $(wildcard themes/*.theme) $(DESTDIR)$(PREFIX)/share/hotmon/themes)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGS))) \
+	    $(DESTDIR)$(PREFIX)/include/hotmon.h $(DESTDIR)$(PREFIX)/lib/libhotmon.* \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/libhotmon.pc
+
+clean:
+	rm -rf $(BUILD)
+
+format:
+	clang-format -i client/*.[ch] collector/*.[ch] tui/*.[ch] tests/*.c bench/*.c
+
+-include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)

@@ -1,0 +1,55 @@
+/*
+ * collector.h - the collector engine: a PULL socket, an ingest thread that
+ * owns the statistics, and snapshots published for readers.
+ *
+ * Both hotmon (embedded) and hotmon-collector (daemon) run exactly this. The
+ * ingest thread decodes frames (ingest.c) into the registry (registry.c) and
+ * every snapshot_ms builds a snapshot (snapshot.c) that readers take with
+ * hm_collector_snapshot. Readers never block the ingest thread beyond a
+ * pointer swap.
+ */
+#ifndef HM_COLLECTOR_H
+#define HM_COLLECTOR_H
+
+#include <stdint.h>
+
+#include "snapshot.h"
+
+typedef struct hm_collector hm_collector_t;
+
+typedef struct {
+    const char *bind;          /* ingest address; NULL: "tcp://127.0.0.1:7450".
+                                  "tcp://127.0.0.1:*" picks a free port (see address) */
+    uint32_t snapshot_ms;      /* 0: 1000 */
+    uint32_t max_endpoints;    /* 0: 10000; names beyond fold into "(other)" */
+    uint32_t max_senders;      /* 0: 1024 */
+    uint32_t sender_expiry_ms; /* silence after which a sender is forgotten; 0: 10000 */
+} hm_collector_options_t;
+
+/* Binds and starts the ingest thread. zmq_ctx is the caller's ZeroMQ context
+ * (borrowed; it must outlive the collector). Returns 0 and sets *out, or an
+ * errno value: EADDRINUSE when the address is taken, EINVAL for a bad
+ * address, ENOMEM. *why (may be NULL) gets a static message on failure. */
+int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_collector_t **out,
+                     const char **why);
+
+/* Stops the thread, closes the socket, frees everything. Accepts NULL. */
+void hm_collector_destroy(hm_collector_t **self_p);
+
+/* The address really bound (a wildcard port resolved). Borrowed. */
+const char *hm_collector_address(const hm_collector_t *c);
+
+/* The latest snapshot, with a reference the caller releases with
+ * hm_snapshot_release. Never NULL after hm_collector_new succeeded (an empty
+ * snapshot exists from the start). Thread-safe. */
+hm_snapshot_t *hm_collector_snapshot(hm_collector_t *c);
+
+/* Asks the ingest thread for a snapshot now and waits up to timeout_ms for
+ * it. Returns 0, or ETIMEDOUT. Thread-safe. */
+int hm_collector_refresh(hm_collector_t *c, uint32_t timeout_ms);
+
+/* Asks the ingest thread to forget the statistics (not the counters or the
+ * names). Takes effect before the next snapshot. Thread-safe. */
+void hm_collector_reset(hm_collector_t *c);
+
+#endif
