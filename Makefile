@@ -106,17 +106,20 @@ $(BUILD)/pic/%.o: %.c
 	$(call say,CC-PIC,$<)$(CC) $(FINAL_CFLAGS) -fPIC -fvisibility=hidden -DHM_BUILDING_SO -c $< -o $@
 
 $(LIBHOTMON_A): $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(LIBHOTMON_SO): $(CLIENT_PIC)
+	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libhotmon.so.0 $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
 $(LIBCOLLECTOR): $(COLLECTOR_OBJ)
+	@mkdir -p $(dir $@)
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(LIBTUI): $(TUI_OBJ)
 	@mkdir -p $(dir $@)
-	$(call say,AR,$@)$(AR) rcs $@ $^ $(if $(TUI_OBJ),,)
+	$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(BUILD)/libhotmon.pc: client/libhotmon.pc.in
 	@mkdir -p $(dir $@)
