@@ -129,8 +129,10 @@ void hm_hist_quantiles(const hm_hist_t *h, const double *qs, size_t n, uint64_t 
     for (size_t b = 0; b < HM_HIST_BUCKETS && i < n; b++) {
         seen += h->counts[b];
         while (i < n && seen >= rank_of(qs[i], h->count)) {
+            uint64_t rank = rank_of(qs[i], h->count);
             uint64_t mid = hm_hist_bucket_low(b) + (hm_hist_bucket_high(b) - hm_hist_bucket_low(b)) / 2;
-            out[i++] = clamp(mid, h);
+            /* The first and last ranks are known exactly: min and max. */
+            out[i++] = rank == h->count ? h->max_ns : rank == 1 ? h->min_ns : clamp(mid, h);
         }
     }
     /* Saturated buckets can leave the sum short of count: the rest is the max. */
