@@ -79,7 +79,9 @@ void hm_hist_merge(hm_hist_t *dst, const hm_hist_t *src)
 {
     if (src->count == 0)
         return;
-    for (size_t i = 0; i < HM_HIST_BUCKETS; i++) {
+    /* Only buckets between min and max can hold anything. */
+    size_t last = hm_hist_bucket(src->max_ns);
+    for (size_t i = hm_hist_bucket(src->min_ns); i <= last; i++) {
         uint64_t s = (uint64_t)dst->counts[i] + src->counts[i];
         dst->counts[i] = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
     }
@@ -126,7 +128,7 @@ void hm_hist_quantiles(const hm_hist_t *h, const double *qs, size_t n, uint64_t 
         return;
     }
     uint64_t seen = 0;
-    for (size_t b = 0; b < HM_HIST_BUCKETS && i < n; b++) {
+    for (size_t b = hm_hist_bucket(h->min_ns); b < HM_HIST_BUCKETS && i < n; b++) {
         seen += h->counts[b];
         while (i < n && seen >= rank_of(qs[i], h->count)) {
             uint64_t rank = rank_of(qs[i], h->count);
@@ -165,10 +167,10 @@ uint64_t hm_hist_mean(const hm_hist_t *h)
 
 void hm_hist_octaves(const hm_hist_t *h, uint64_t out[HM_HIST_OCTAVES + 1])
 {
-    for (size_t o = 0; o <= HM_HIST_OCTAVES; o++) {
-        uint64_t n = 0;
-        for (size_t s = 0; s < SUB; s++)
-            n += h->counts[(o << HM_HIST_SUB_BITS) + s];
-        out[o] = n;
-    }
+    memset(out, 0, (HM_HIST_OCTAVES + 1) * sizeof out[0]);
+    if (h->count == 0)
+        return;
+    size_t last = hm_hist_bucket(h->max_ns);
+    for (size_t b = hm_hist_bucket(h->min_ns); b <= last; b++)
+        out[b >> HM_HIST_SUB_BITS] += h->counts[b];
 }
