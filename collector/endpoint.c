@@ -126,7 +126,8 @@ static void keep_slow(hm_endpoint_stats_t *e, uint64_t now_ns, uint64_t d, uint1
     s->status = status;
     if (rid_len > HM_SNAP_RID_MAX)
         rid_len = HM_SNAP_RID_MAX;
-    memcpy(s->rid, rid, rid_len);
+    if (rid_len)
+        memcpy(s->rid, rid, rid_len);
     s->rid[rid_len] = '\0';
     e->slow_floor = 0;
     if (e->nslow == HM_SNAP_SLOWEST) {

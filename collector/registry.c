@@ -464,7 +464,8 @@ hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns)
         return NULL;
     for (size_t i = 0; i < r->neps; i++)
         hm_endpoint_stats_fill(r->eps[i], now_ns, &s->endpoints[i]);
-    qsort(s->endpoints, s->nendpoints, sizeof s->endpoints[0], by_name);
+    if (s->nendpoints)
+        qsort(s->endpoints, s->nendpoints, sizeof s->endpoints[0], by_name);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     s->seq = ++r->snap_seq;
