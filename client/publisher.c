@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,8 @@ typedef struct {
     uint64_t last_send_ns;
     uint64_t last_declare_ns;
     uint64_t drops_sent;           /* DROPS total last put in a frame */
+    uint32_t declared_eps, declared_phases, declared_metrics; /* ids sent so far */
+    void *monitor;                 /* PAIR socket hearing ZMQ_EVENT_CONNECTED */
     int64_t inflight_sent[HM_CLIENT_ENDPOINTS_MAX];
 } pub_t;
 
@@ -55,6 +58,10 @@ static void send_frame(pub_t *p, uint64_t now)
         atomic_fetch_add(&c->frames_sent, 1);
     } else {
         atomic_fetch_add(&c->send_dropped, p->samples);
+        /* Declarations in the lost frame are lost too: say them all again
+         * with the next one, so no sample ever arrives before its name. */
+        p->last_declare_ns = 0;
+        p->declared_eps = p->declared_phases = p->declared_metrics = 0;
     }
     atomic_store(&c->buffered_frame, 0);
     p->last_send_ns = now;
@@ -99,25 +106,53 @@ static void put_sample(pub_t *p, const hm_ring_slot_t *s, uint64_t now)
     atomic_fetch_add(&p->c->buffered_frame, 1);
 }
 
-/* Hello and every declaration, so a collector that starts late learns them. */
+/* Declares the endpoints, phases and metrics declared since the last call.
+ * Called before any record that uses a new id, so the collector always knows
+ * a name before its first sample. */
+static void declare_new(pub_t *p, uint64_t now)
+{
+    hm_client_t *c = p->c;
+    uint32_t n = atomic_load_explicit(&c->nendpoints, memory_order_acquire);
+    for (; p->declared_eps < n; p->declared_eps++)
+        PUT(p, now, hm_wire_put_decl(&p->w, HM_REC_ENDPOINT, (uint16_t)p->declared_eps,
+                                     hm_wire_str(c->endpoint_name[p->declared_eps], NULL)));
+    n = atomic_load_explicit(&c->nphases, memory_order_acquire);
+    for (; p->declared_phases < n; p->declared_phases++)
+        PUT(p, now, hm_wire_put_decl(&p->w, HM_REC_PHASE, (uint16_t)p->declared_phases,
+                                     hm_wire_str(c->phase_name[p->declared_phases], NULL)));
+    n = atomic_load_explicit(&c->nmetrics, memory_order_acquire);
+    for (; p->declared_metrics < n; p->declared_metrics++) {
+        hm_metric_cells_t *m = &c->metric[p->declared_metrics];
+        PUT(p, now, hm_wire_put_metric(&p->w, (uint16_t)p->declared_metrics, m->kind,
+                                       hm_wire_str(m->name, NULL)));
+    }
+}
+
+/* Hello and every declaration again, so a collector that starts late or
+ * restarts learns them. */
 static void declare_all(pub_t *p, uint64_t now)
 {
     hm_client_t *c = p->c;
     hm_wire_str_t svc = hm_wire_str(c->service, NULL), host = hm_wire_str(c->host, NULL);
     PUT(p, now, hm_wire_put_hello(&p->w, (uint32_t)getpid(), 1000, svc, host));
-    uint32_t n = atomic_load_explicit(&c->nendpoints, memory_order_acquire);
-    for (uint32_t i = 0; i < n; i++)
-        PUT(p, now, hm_wire_put_decl(&p->w, HM_REC_ENDPOINT, (uint16_t)i,
-                                     hm_wire_str(c->endpoint_name[i], NULL)));
-    n = atomic_load_explicit(&c->nphases, memory_order_acquire);
-    for (uint32_t i = 0; i < n; i++)
-        PUT(p, now, hm_wire_put_decl(&p->w, HM_REC_PHASE, (uint16_t)i,
-                                     hm_wire_str(c->phase_name[i], NULL)));
-    n = atomic_load_explicit(&c->nmetrics, memory_order_acquire);
-    for (uint32_t i = 0; i < n; i++)
-        PUT(p, now, hm_wire_put_metric(&p->w, (uint16_t)i, c->metric[i].kind,
-                                       hm_wire_str(c->metric[i].name, NULL)));
+    p->declared_eps = p->declared_phases = p->declared_metrics = 0;
+    declare_new(p, now);
     p->last_declare_ns = now;
+}
+
+/* True when the socket (re)connected since the last look: ZeroMQ's monitor
+ * says so, and the collector on the other end may know nothing yet. */
+static bool reconnected(pub_t *p)
+{
+    bool any = false;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    while (p->monitor && zmq_msg_recv(&m, p->monitor, ZMQ_DONTWAIT) >= 0) {
+        if (!zmq_msg_more(&m))
+            any = true; /* an event is two frames; count it at its last */
+    }
+    zmq_msg_close(&m);
+    return any;
 }
 
 /* In-flight sums, gauges, counters and drops: those that changed, or all of
@@ -125,7 +160,8 @@ static void declare_all(pub_t *p, uint64_t now)
 static void put_values(pub_t *p, uint64_t now, bool all)
 {
     hm_client_t *c = p->c;
-    uint32_t neps = atomic_load_explicit(&c->nendpoints, memory_order_acquire);
+    declare_new(p, now);
+    uint32_t neps = p->declared_eps;
     for (uint32_t e = 0; e < neps; e++) {
         int64_t sum = 0;
         for (size_t t = 0; t < HM_CLIENT_THREADS_MAX; t++)
@@ -135,7 +171,8 @@ static void put_values(pub_t *p, uint64_t now, bool all)
             p->inflight_sent[e] = sum;
         }
     }
-    uint32_t nm = atomic_load_explicit(&c->nmetrics, memory_order_acquire);
+    declare_new(p, now);
+    uint32_t nm = p->declared_metrics;
     for (uint32_t m = 0; m < nm; m++) {
         hm_metric_cells_t *mc = &c->metric[m];
         for (uint32_t e = 0; e < neps; e++) {
@@ -157,6 +194,14 @@ static void put_values(pub_t *p, uint64_t now, bool all)
     }
 }
 
+static bool needs_phase(const pub_t *p, const hm_ring_slot_t *s)
+{
+    for (unsigned i = 0; i < s->nphases; i++)
+        if (s->phase[i] >= p->declared_phases)
+            return true;
+    return false;
+}
+
 /* Moves samples from the rings into frames; returns how many. */
 static uint64_t drain(pub_t *p, uint64_t now)
 {
@@ -169,6 +214,8 @@ static uint64_t drain(pub_t *p, uint64_t now)
             continue;
         const hm_ring_slot_t *s;
         for (int k = 0; k < DRAIN_PER_RING && (s = hm_ring_peek(&t->ring)); k++) {
+            if (s->endpoint >= p->declared_eps || needs_phase(p, s))
+                declare_new(p, now);
             put_sample(p, s, now);
             hm_ring_release(&t->ring);
             moved++;
@@ -194,9 +241,18 @@ void *hm_publisher_run(void *arg)
     uint64_t declare_ns = (uint64_t)c->declare_every_ms * 1000000ull;
     uint64_t last_values = 0;
     begin(p);
+    /* The monitor is optional: without it, names come with the periodic
+     * declarations only. */
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://hotmon-monitor-%p", (void *)c);
+    if (zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_CONNECTED) == 0 &&
+        (p->monitor = zmq_socket(c->zctx, ZMQ_PAIR)) != NULL && zmq_connect(p->monitor, mon) != 0) {
+        zmq_close(p->monitor);
+        p->monitor = NULL;
+    }
     while (!atomic_load(&c->stop)) {
         uint64_t now = clock_ns();
-        if (now - p->last_declare_ns >= declare_ns) {
+        if (now - p->last_declare_ns >= declare_ns || reconnected(p)) {
             declare_all(p, now);
             put_values(p, now, true);
             last_values = now;
@@ -238,6 +294,12 @@ void *hm_publisher_run(void *arg)
             atomic_fetch_add(&c->send_dropped, left);
             atomic_store(&t->ring.tail, atomic_load(&t->ring.head));
         }
+    }
+    if (p->monitor) {
+        int linger = 0;
+        zmq_setsockopt(p->monitor, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_close(p->monitor);
+        zmq_socket_monitor(c->sock, NULL, 0);
     }
     free(p);
     return NULL;
