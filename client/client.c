@@ -359,16 +359,42 @@ static uint16_t clamp_status(int status)
     return status < 0 ? UINT16_MAX : status > UINT16_MAX ? UINT16_MAX : (uint16_t)status;
 }
 
-/* Fills a ring slot of thread t, or counts the sample dropped. */
+/* Continuation slots a sample with these extras needs. */
+static inline unsigned extra_slots(const hm_scratch_t *x)
+{
+    return (x->nphases + 2u) / 3u + (x->rid_len + 31u) / 32u;
+}
+
+/* Fills the continuation slots after s with the phases and request id of x. */
+static void fill_extra(hm_ring_t *r, hm_ring_slot_t *s, const hm_scratch_t *x)
+{
+    unsigned k = 1;
+    for (unsigned i = 0; i < x->nphases; i += 3, k++) {
+        hm_ring_extra_t *e = (hm_ring_extra_t *)hm_ring_next(r, s, k);
+        for (unsigned j = 0; j < 3 && i + j < x->nphases; j++) {
+            e->phases.phase[j] = x->phase[i + j];
+            e->phases.ns[j] = x->phase_ns[i + j];
+        }
+    }
+    for (unsigned i = 0; i < x->rid_len; i += 32, k++) {
+        hm_ring_extra_t *e = (hm_ring_extra_t *)hm_ring_next(r, s, k);
+        unsigned n = x->rid_len - i < 32 ? x->rid_len - i : 32;
+        memcpy(e->rid, x->rid + i, n);
+    }
+}
+
+/* Fills a ring slot of thread t (and its continuation slots), or counts the
+ * sample dropped. */
 static void push(hm_client_t *c, hm_thread_state_t *t, hm_endpoint_t ep, uint64_t duration,
-                 int status, const hm_scratch_t *extra)
+                 int status, const hm_scratch_t *x)
 {
     if (!t) {
         atomic_fetch_add_explicit(&c->no_thread_drops, 1, memory_order_relaxed);
         return;
     }
     bump(&t->produced);
-    hm_ring_slot_t *s = hm_ring_reserve(&t->ring);
+    unsigned extra = x ? extra_slots(x) : 0;
+    hm_ring_slot_t *s = hm_ring_reserve_n(&t->ring, 1 + extra);
     if (!s) {
         bump(&t->dropped);
         return;
@@ -376,19 +402,14 @@ static void push(hm_client_t *c, hm_thread_state_t *t, hm_endpoint_t ep, uint64_
     s->endpoint = ep;
     s->status = clamp_status(status);
     s->duration_ns = duration;
-    s->has_delay = false;
-    s->nphases = 0;
-    s->rid_len = 0;
-    if (extra) {
-        s->has_delay = extra->has_delay;
-        s->delay_ns = extra->delay_ns;
-        s->nphases = extra->nphases;
-        memcpy(s->phase, extra->phase, extra->nphases * sizeof s->phase[0]);
-        memcpy(s->phase_ns, extra->phase_ns, extra->nphases * sizeof s->phase_ns[0]);
-        s->rid_len = extra->rid_len;
-        memcpy(s->rid, extra->rid, extra->rid_len);
-    }
-    hm_ring_commit(&t->ring);
+    s->has_delay = x && x->has_delay;
+    s->delay_ns = x ? x->delay_ns : 0;
+    s->nphases = x ? x->nphases : 0;
+    s->rid_len = x ? x->rid_len : 0;
+    s->extra = (uint8_t)extra;
+    if (extra)
+        fill_extra(&t->ring, s, x);
+    hm_ring_commit_n(&t->ring, 1 + extra);
 }
 
 void hm_end(hm_client_t *c, hm_span_t span, int status)
@@ -456,12 +477,17 @@ uint64_t hm_client_sum(const hm_client_t *c, size_t offset)
     return sum;
 }
 
+uint64_t hm_client_in_rings(const hm_client_t *c)
+{
+    uint64_t taken = atomic_load(&c->taken); /* read first: it only grows */
+    uint64_t pushed = hm_client_sum(c, offsetof(hm_thread_state_t, produced)) -
+                      hm_client_sum(c, offsetof(hm_thread_state_t, dropped));
+    return pushed > taken ? pushed - taken : 0;
+}
+
 void hm_client_stats(const hm_client_t *c, hm_client_stats_t *out)
 {
-    uint64_t buffered = atomic_load(&c->buffered_frame);
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++)
-        if (c->threads[i]->ring_ready)
-            buffered += hm_ring_size(&c->threads[i]->ring);
+    uint64_t buffered = atomic_load(&c->buffered_frame) + hm_client_in_rings(c);
     uint64_t lost = atomic_load(&c->no_thread_drops);
     *out = (hm_client_stats_t){
         .produced = hm_client_sum(c, offsetof(hm_thread_state_t, produced)) + lost,

@@ -78,6 +78,7 @@ struct hm_client {
     pthread_t publisher;
     _Atomic bool stop;
     _Atomic uint64_t sent, send_dropped, buffered_frame, frames_sent;
+    _Atomic uint64_t taken;                  /* samples the publisher pulled from the rings */
 };
 
 /* The publisher thread's body (publisher.c). */
@@ -85,5 +86,8 @@ void *hm_publisher_run(void *client);
 
 /* Sums a per-thread counter over every thread slot. */
 uint64_t hm_client_sum(const hm_client_t *c, size_t offset);
+
+/* Samples waiting in the rings: pushed and not yet taken by the publisher. */
+uint64_t hm_client_in_rings(const hm_client_t *c);
 
 #endif

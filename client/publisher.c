@@ -84,8 +84,10 @@ static uint64_t drops_total(const hm_client_t *c)
         }                                                                                      \
     } while (0)
 
-static void put_sample(pub_t *p, const hm_ring_slot_t *s, uint64_t now)
+/* Puts the sample at s (with its continuation slots in ring r) in the frame. */
+static void put_sample(pub_t *p, hm_ring_t *r, const hm_ring_slot_t *s, uint64_t now)
 {
+    char rid[HM_REQUEST_ID_MAX];
     hm_wire_sample_t x = {
         .endpoint = s->endpoint,
         .status = s->status,
@@ -93,10 +95,18 @@ static void put_sample(pub_t *p, const hm_ring_slot_t *s, uint64_t now)
         .has_delay = s->has_delay,
         .delay_ns = s->delay_ns,
         .nphases = s->nphases,
-        .request_id = {(const uint8_t *)s->rid, s->rid_len},
+        .request_id = {(const uint8_t *)rid, s->rid_len},
     };
-    for (unsigned i = 0; i < s->nphases; i++)
-        x.phases[i] = (hm_wire_phase_t){s->phase[i], s->phase_ns[i]};
+    unsigned k = 1;
+    for (unsigned i = 0; i < s->nphases; i += 3, k++) {
+        const hm_ring_extra_t *e = (const hm_ring_extra_t *)hm_ring_next(r, s, k);
+        for (unsigned j = 0; j < 3 && i + j < s->nphases; j++)
+            x.phases[i + j] = (hm_wire_phase_t){e->phases.phase[j], e->phases.ns[j]};
+    }
+    for (unsigned i = 0; i < s->rid_len; i += 32, k++) {
+        const hm_ring_extra_t *e = (const hm_ring_extra_t *)hm_ring_next(r, s, k);
+        memcpy(rid + i, e->rid, s->rid_len - i < 32 ? s->rid_len - i : 32);
+    }
     if (!hm_wire_put_sample(&p->w, &x)) {
         send_frame(p, now);
         hm_wire_put_sample(&p->w, &x);
@@ -194,11 +204,13 @@ static void put_values(pub_t *p, uint64_t now, bool all)
     }
 }
 
-static bool needs_phase(const pub_t *p, const hm_ring_slot_t *s)
+static bool needs_phase(const pub_t *p, hm_ring_t *r, const hm_ring_slot_t *s)
 {
-    for (unsigned i = 0; i < s->nphases; i++)
-        if (s->phase[i] >= p->declared_phases)
+    for (unsigned i = 0; i < s->nphases; i++) {
+        const hm_ring_extra_t *e = (const hm_ring_extra_t *)hm_ring_next(r, s, 1 + i / 3);
+        if (e->phases.phase[i % 3] >= p->declared_phases)
             return true;
+    }
     return false;
 }
 
@@ -213,13 +225,15 @@ static uint64_t drain(pub_t *p, uint64_t now)
         if (state != SLOT_LIVE && state != SLOT_RETIRED)
             continue;
         const hm_ring_slot_t *s;
+        uint64_t before = moved;
         for (int k = 0; k < DRAIN_PER_RING && (s = hm_ring_peek(&t->ring)); k++) {
-            if (s->endpoint >= p->declared_eps || needs_phase(p, s))
+            if (s->endpoint >= p->declared_eps || needs_phase(p, &t->ring, s))
                 declare_new(p, now);
-            put_sample(p, s, now);
-            hm_ring_release(&t->ring);
+            put_sample(p, &t->ring, s, now);
+            hm_ring_release_n(&t->ring, 1u + s->extra);
             moved++;
         }
+        atomic_fetch_add(&c->taken, moved - before);
         if (state == SLOT_RETIRED && hm_ring_size(&t->ring) == 0)
             atomic_store(&t->state, SLOT_FREE);
     }
@@ -287,14 +301,9 @@ void *hm_publisher_run(void *arg)
             break;
     } while (now < deadline);
     /* What could not be drained in time is dropped, and said so. */
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++) {
-        hm_thread_state_t *t = c->threads[i];
-        if (t->ring_ready) {
-            uint64_t left = hm_ring_size(&t->ring);
-            atomic_fetch_add(&c->send_dropped, left);
-            atomic_store(&t->ring.tail, atomic_load(&t->ring.head));
-        }
-    }
+    uint64_t left = hm_client_in_rings(c);
+    atomic_fetch_add(&c->send_dropped, left);
+    atomic_fetch_add(&c->taken, left);
     if (p->monitor) {
         int linger = 0;
         zmq_setsockopt(p->monitor, ZMQ_LINGER, &linger, sizeof linger);

@@ -16,7 +16,10 @@
 
 #include "hotmon.h"
 
-/* One sample as the hot path leaves it for the publisher. */
+/* One sample as the hot path leaves it for the publisher: 32 bytes, so a
+ * plain sample fills half a cache line. Phases and a request id, when the
+ * sample has them, follow in `extra` continuation slots, reserved and
+ * committed with their sample so they are never seen apart. */
 typedef struct {
     uint64_t duration_ns;   /* end - actual start */
     uint64_t delay_ns;      /* actual start - intended start (open loop) */
@@ -24,11 +27,24 @@ typedef struct {
     uint16_t status;
     uint8_t nphases;
     uint8_t rid_len;
-    bool has_delay;
-    uint16_t phase[HM_SPAN_PHASES_MAX];
-    uint64_t phase_ns[HM_SPAN_PHASES_MAX];
-    char rid[HM_REQUEST_ID_MAX];
+    uint8_t has_delay;
+    uint8_t extra;          /* continuation slots that follow */
+    uint32_t reserved;
 } hm_ring_slot_t;
+
+/* A continuation slot: three phases, or 32 bytes of request id. */
+typedef union {
+    struct {
+        uint16_t phase[3];
+        uint16_t pad;
+        uint64_t ns[3];
+    } phases;
+    char rid[32];
+    hm_ring_slot_t raw;
+} hm_ring_extra_t;
+
+_Static_assert(sizeof(hm_ring_slot_t) == 32, "a slot is 32 bytes");
+_Static_assert(sizeof(hm_ring_extra_t) == 32, "a continuation slot is 32 bytes");
 
 typedef struct {
     _Alignas(64) _Atomic uint64_t head; /* next slot the producer fills */
@@ -42,27 +58,43 @@ typedef struct {
 int hm_ring_init(hm_ring_t *r, uint32_t capacity);
 void hm_ring_fini(hm_ring_t *r);
 
-/* Producer: a slot to fill, or NULL when the ring is full. Commit makes the
- * filled slot visible to the consumer. */
-static inline hm_ring_slot_t *hm_ring_reserve(hm_ring_t *r)
+/* Producer: the first of n free slots, or NULL when fewer are free. The
+ * i-th is hm_ring_next(r, first, i). Commit makes n filled slots visible. */
+static inline hm_ring_slot_t *hm_ring_reserve_n(hm_ring_t *r, unsigned n)
 {
     uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
-    if (h - r->cached_tail > r->mask) {
+    if (h + n - r->cached_tail > r->mask + 1) {
         r->cached_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-        if (h - r->cached_tail > r->mask)
+        if (h + n - r->cached_tail > r->mask + 1)
             return NULL;
     }
     return &r->slots[h & r->mask];
 }
 
-static inline void hm_ring_commit(hm_ring_t *r)
+static inline hm_ring_slot_t *hm_ring_reserve(hm_ring_t *r)
 {
-    uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
-    atomic_store_explicit(&r->head, h + 1, memory_order_release);
+    return hm_ring_reserve_n(r, 1);
 }
 
-/* Consumer: the oldest filled slot, or NULL when empty; release frees it. */
-static inline const hm_ring_slot_t *hm_ring_peek(hm_ring_t *r)
+/* The slot i places after first, wrapping around the end of the ring. */
+static inline hm_ring_slot_t *hm_ring_next(hm_ring_t *r, const hm_ring_slot_t *first, unsigned i)
+{
+    return &r->slots[((uint64_t)(first - r->slots) + i) & r->mask];
+}
+
+static inline void hm_ring_commit_n(hm_ring_t *r, unsigned n)
+{
+    uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+    atomic_store_explicit(&r->head, h + n, memory_order_release);
+}
+
+static inline void hm_ring_commit(hm_ring_t *r)
+{
+    hm_ring_commit_n(r, 1);
+}
+
+/* Consumer: the oldest filled slot, or NULL when empty; release frees n. */
+static inline hm_ring_slot_t *hm_ring_peek(hm_ring_t *r)
 {
     uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
     if (t == atomic_load_explicit(&r->head, memory_order_acquire))
@@ -70,10 +102,15 @@ static inline const hm_ring_slot_t *hm_ring_peek(hm_ring_t *r)
     return &r->slots[t & r->mask];
 }
 
-static inline void hm_ring_release(hm_ring_t *r)
+static inline void hm_ring_release_n(hm_ring_t *r, unsigned n)
 {
     uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    atomic_store_explicit(&r->tail, t + 1, memory_order_release);
+    atomic_store_explicit(&r->tail, t + n, memory_order_release);
+}
+
+static inline void hm_ring_release(hm_ring_t *r)
+{
+    hm_ring_release_n(r, 1);
 }
 
 /* Slots filled and not yet released (exact for either side, a snapshot for others). */
