@@ -37,7 +37,7 @@ struct hm_endpoint_stats {
         char name[HM_SNAP_NAME_MAX + 1];
         hm_window_t *w;
     } phase[HM_SNAP_PHASES];
-    size_t nstatus;
+    size_t nstatus, last_status;
     hm_snap_status_t status[STATUS_SLOTS]; /* beyond: folded into status 65535 */
     size_t nslow;
     slow_t slow[HM_SNAP_SLOWEST];
@@ -92,9 +92,15 @@ const char *hm_endpoint_stats_name(const hm_endpoint_stats_t *e)
 
 static void count_status(hm_endpoint_stats_t *e, uint16_t status)
 {
+    /* Most samples have the status of the one before: try it first. */
+    if (e->nstatus && e->status[e->last_status].status == status) {
+        e->status[e->last_status].count++;
+        return;
+    }
     for (size_t i = 0; i < e->nstatus; i++) {
         if (e->status[i].status == status) {
             e->status[i].count++;
+            e->last_status = i;
             return;
         }
     }

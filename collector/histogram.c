@@ -64,15 +64,7 @@ void hm_hist_record(hm_hist_t *h, uint64_t ns)
         h->over++;
         ns = HM_HIST_MAX_NS;
     }
-    uint32_t *c = &h->counts[hm_hist_bucket(ns)];
-    if (*c != UINT32_MAX)
-        (*c)++;
-    h->count++;
-    h->sum_ns += ns;
-    if (ns < h->min_ns)
-        h->min_ns = ns;
-    if (ns > h->max_ns)
-        h->max_ns = ns;
+    hm_hist_add(h, ns, hm_hist_bucket(ns));
 }
 
 void hm_hist_merge(hm_hist_t *dst, const hm_hist_t *src)

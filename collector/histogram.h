@@ -41,6 +41,21 @@ void hm_hist_init(hm_hist_t *h);
 /* Records one value (clamped and counted when out of range). O(1). */
 void hm_hist_record(hm_hist_t *h, uint64_t ns);
 
+/* Records a value already clamped to the range, into its bucket (from
+ * hm_hist_bucket). For window.c, which records one value into several
+ * histograms and computes its bucket once. */
+static inline void hm_hist_add(hm_hist_t *h, uint64_t ns, size_t bucket)
+{
+    uint32_t *c = &h->counts[bucket];
+    *c += *c != UINT32_MAX;
+    h->count++;
+    h->sum_ns += ns;
+    if (ns < h->min_ns)
+        h->min_ns = ns;
+    if (ns > h->max_ns)
+        h->max_ns = ns;
+}
+
 /* Adds every count of src to dst. */
 void hm_hist_merge(hm_hist_t *dst, const hm_hist_t *src);
 

@@ -153,8 +153,13 @@ void hm_window_reset(hm_window_t *w, uint64_t now_ns)
 int hm_window_record(hm_window_t *w, uint64_t now_ns, uint64_t value_ns, bool error)
 {
     hm_window_advance(w, now_ns);
+    /* The total counts what was clamped; the slices take the clamped value. */
     hm_hist_record(&w->total, value_ns);
     w->total_errors += error;
+    uint64_t v = value_ns < HM_HIST_MIN_NS ? HM_HIST_MIN_NS
+                 : value_ns > HM_HIST_MAX_NS ? HM_HIST_MAX_NS
+                                             : value_ns;
+    size_t bucket = hm_hist_bucket(v);
     int rc = 0;
     for (int i = 0; i < RINGS; i++) {
         ring_t *r = &w->ring[i];
@@ -169,7 +174,7 @@ int hm_window_record(hm_window_t *w, uint64_t now_ns, uint64_t value_ns, bool er
             (*sp)->errors = 0;
             hm_hist_init(&(*sp)->hist);
         }
-        hm_hist_record(&(*sp)->hist, value_ns);
+        hm_hist_add(&(*sp)->hist, v, bucket);
         (*sp)->errors += error;
     }
     return rc;
