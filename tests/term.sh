@@ -3,7 +3,7 @@
 # tmux pane with real ncurses; keys go in with send-keys and the screen comes
 # back with capture-pane, as tmux's own regress tests do.
 cd "$(dirname "$0")/.." || exit 1
-. tests/lib.sh
+. tests/lib.bash
 HOTMON=$PWD/$HM_BUILD/hotmon
 PUB=$PWD/$HM_BUILD/tests/prog_publish
 if ! command -v tmux >/dev/null; then
@@ -30,7 +30,7 @@ wait_for() {
 }
 
 # The endpoint names on screen, in order (rows start at line 4).
-names() { screen | sed -n '4,$p' | grep -E '^(GET|POST|WS|evil)' | awk '{print $1" "$2}'; }
+names() { screen | sed -n '4,$p' | grep -E '^(GET|POST|WS|evil)' | sed 's/  .*//'; }
 
 T new-session -d -s hm -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
     "cd '$WORK' && '$HOTMON' --demo --bind $ADDR --snapshot-dir '$WORK'; echo EXIT=\$? >'$WORK/exit'; sleep 60"
@@ -66,7 +66,7 @@ T send-keys -t hm s
 check "s writes a snapshot and says where" wait_for 'snapshot written to .*hotmon-[0-9]{8}-[0-9]{6}\.txt'
 file=$(ls "$WORK"/hotmon-*.txt 2>/dev/null | head -1)
 check "the snapshot has the screen's rows, in the same order" \
-    bash -c "[ -n '$file' ] && diff <(sed -n '3,\$p' '$file' | awk '{print \$1\" \"\$2}') <(tmux -L $SOCK capture-pane -p -t hm | sed -n '4,\$p' | grep -E '^(GET|POST|WS|evil)' | awk '{print \$1\" \"\$2}')"
+    bash -c "[ -n '$file' ] && diff <(sed -n '3,\$p' '$file' | sed 's/  .*//') <(tmux -L $SOCK capture-pane -p -t hm | sed -n '4,\$p' | grep -E '^(GET|POST|WS|evil)' | sed 's/  .*//')"
 
 T send-keys -t hm '?'
 check "? shows every key" wait_for 'hotmon keys'
