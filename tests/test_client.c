@@ -153,8 +153,16 @@ static void *worker(void *arg)
     for (int i = 0; i < PER_THREAD; i++) {
         hm_record(w->c, w->ep, 1000 + (uint64_t)(i % 10), 200);
         if (i % 2000 == 1999) {
-            struct timespec ts = {0, 2000000}; /* let the ring drain: no drops wanted */
-            nanosleep(&ts, NULL);
+            /* Let the publisher catch up (bounded): no ring may fill here, even
+             * on a loaded machine where it is off the CPU for a while. */
+            hm_client_stats_t st;
+            for (int waited = 0; waited < 2000; waited++) {
+                hm_client_stats(w->c, &st);
+                if (st.buffered < 4000)
+                    break;
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            }
         }
     }
     return NULL;
