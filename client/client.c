@@ -501,26 +501,55 @@ uint64_t hm_client_sum(const hm_client_t *c, size_t offset)
     return sum;
 }
 
+/* One thread's produced and dropped as a pair: `produced` read on both sides
+ * of `dropped` until it did not move, so only a sample in the middle of its
+ * push can be counted as buffered. A thread that records without pause gets
+ * the fallback: dropped first, which may count more as buffered, never less. */
+static void thread_counts(const hm_thread_state_t *t, uint64_t *produced, uint64_t *dropped)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        uint64_t p1 = atomic_load_explicit(&t->produced, memory_order_acquire);
+        *dropped = atomic_load_explicit(&t->dropped, memory_order_acquire);
+        *produced = atomic_load_explicit(&t->produced, memory_order_acquire);
+        if (*produced == p1)
+            return;
+    }
+}
+
+/* Samples produced and refused by full rings, summed over every thread. */
+static void all_counts(const hm_client_t *c, uint64_t *produced, uint64_t *dropped)
+{
+    *produced = *dropped = 0;
+    uint32_t used = atomic_load_explicit(&c->threads_used, memory_order_acquire);
+    for (size_t i = 0; i < used; i++) {
+        uint64_t p, d;
+        thread_counts(c->threads[i], &p, &d);
+        *produced += p;
+        *dropped += d;
+    }
+}
+
 uint64_t hm_client_in_rings(const hm_client_t *c)
 {
-    uint64_t dropped = hm_client_sum(c, offsetof(hm_thread_state_t, dropped));
-    return hm_client_sum(c, offsetof(hm_thread_state_t, produced)) - dropped -
-           atomic_load(&c->taken);
+    uint64_t produced, dropped;
+    all_counts(c, &produced, &dropped);
+    return produced - dropped - atomic_load(&c->taken);
 }
 
 /* Why the identity produced = sent + dropped + buffered is exact: the
  * publisher's figures (taken, sent, send_dropped, buffered_frame) change only
  * under stats_lock, where taken = sent + send_dropped + buffered_frame holds
  * whenever the lock is free; each per-thread figure is read once and used in
- * every field it enters; and a thread's `dropped` is read before its
- * `produced` (both release-stored, produced first), so samples still in the
- * rings, produced - dropped - taken, is never negative. */
+ * every field it enters; and a thread's `dropped` is read with its
+ * `produced` as a pair (thread_counts; both release-stored, produced first),
+ * so samples still in the rings, produced - dropped - taken, is never
+ * negative. */
 void hm_client_stats(const hm_client_t *c, hm_client_stats_t *out)
 {
     hm_client_t *m = (hm_client_t *)c; /* the lock is not part of the value */
     pthread_mutex_lock(&m->stats_lock);
-    uint64_t ring_drops = hm_client_sum(c, offsetof(hm_thread_state_t, dropped));
-    uint64_t produced = hm_client_sum(c, offsetof(hm_thread_state_t, produced));
+    uint64_t produced, ring_drops;
+    all_counts(c, &produced, &ring_drops);
     uint64_t lost = atomic_load(&c->no_thread_drops);
     uint64_t taken = atomic_load(&c->taken);
     *out = (hm_client_stats_t){
