@@ -92,6 +92,33 @@ static char *dup_or(const char *a, const char *b)
     return strdup(a && *a ? a : b);
 }
 
+/* Frees the memory of c, whatever part of hm_open it got through (the
+ * publisher stopped and the socket closed). */
+static void free_client(hm_client_t *c)
+{
+    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++) {
+        if (c->threads[i] && c->threads[i]->ring_ready)
+            hm_ring_fini(&c->threads[i]->ring);
+        free(c->threads[i]);
+    }
+    for (uint32_t i = 0; i < c->nendpoints; i++)
+        free(c->endpoint_name[i]);
+    for (uint32_t i = 0; i < c->nphases; i++)
+        free(c->phase_name[i]);
+    for (uint32_t i = 0; i < c->nmetrics; i++) {
+        free(c->metric[i].name);
+        free(c->metric[i].value);
+        free(c->metric[i].dirty);
+        free(c->metric[i].sent);
+    }
+    free(c->endpoint_addr);
+    free(c->service);
+    free(c->host);
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->stats_lock);
+    free(c);
+}
+
 int hm_open(const hm_options_t *opts, hm_client_t **out)
 {
     hm_options_t o = opts ? *opts : (hm_options_t){0};
@@ -163,18 +190,7 @@ fail:
         zmq_close(c->sock);
     if (c->zctx)
         zmq_ctx_term(c->zctx);
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++)
-        free(c->threads[i]);
-    for (uint32_t i = 0; i < c->nmetrics; i++) {
-        free(c->metric[i].name);
-        free(c->metric[i].value);
-        free(c->metric[i].dirty);
-        free(c->metric[i].sent);
-    }
-    free(c->endpoint_addr);
-    free(c->service);
-    free(c->host);
-    free(c);
+    free_client(c);
     return rc;
 }
 
@@ -190,27 +206,7 @@ void hm_close(hm_client_t **self_p)
     zmq_close(c->sock);
     zmq_ctx_term(c->zctx);
     pthread_key_delete(c->key);
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++) {
-        if (c->threads[i]->ring_ready)
-            hm_ring_fini(&c->threads[i]->ring);
-        free(c->threads[i]);
-    }
-    for (uint32_t i = 0; i < c->nendpoints; i++)
-        free(c->endpoint_name[i]);
-    for (uint32_t i = 0; i < c->nphases; i++)
-        free(c->phase_name[i]);
-    for (uint32_t i = 0; i < c->nmetrics; i++) {
-        free(c->metric[i].name);
-        free(c->metric[i].value);
-        free(c->metric[i].dirty);
-        free(c->metric[i].sent);
-    }
-    free(c->endpoint_addr);
-    free(c->service);
-    free(c->host);
-    pthread_mutex_destroy(&c->lock);
-    pthread_mutex_destroy(&c->stats_lock);
-    free(c);
+    free_client(c);
     *self_p = NULL;
 }
 

@@ -56,6 +56,15 @@ static void sink_close(sink_t *k)
     zmq_ctx_term(k->ctx);
 }
 
+/* An address nobody listens on: a wildcard port bound, then let go. */
+static void free_address(char addr[128])
+{
+    sink_t k;
+    sink_open(&k, "tcp://127.0.0.1:*");
+    strcpy(addr, k.addr);
+    sink_close(&k);
+}
+
 static void copy_str(char *dst, hm_wire_str_t s)
 {
     memcpy(dst, s.ptr, s.len < 63 ? s.len : 63);
@@ -288,21 +297,25 @@ static void test_client_sends_inflight_gauges_and_counter_totals(void **state)
     sink_close(&k);
 }
 
-static void test_client_without_collector_counts_drops_and_closes_fast(void **state)
+/* A client on an address nobody listens on (given back in addr), n samples
+ * recorded on endpoint `name`, then 100 ms for the publisher to meet EAGAIN. */
+static hm_client_t *record_alone(char addr[128], const char *name, int n, hm_endpoint_t *ep)
 {
-    /* a port with no listener: bind and close a socket to find one */
-    sink_t k;
-    sink_open(&k, "tcp://127.0.0.1:*");
-    char addr[128];
-    strcpy(addr, k.addr);
-    sink_close(&k);
+    free_address(addr);
     hm_client_t *c = open_to(addr, "lonely");
-    hm_endpoint_t ep;
-    hm_endpoint(c, "x", &ep);
-    for (int i = 0; i < 100000; i++)
-        hm_record(c, ep, 1000, 200);
+    assert_int_equal(hm_endpoint(c, name, ep), 0);
+    for (int i = 0; i < n; i++)
+        hm_record(c, *ep, 1000, 200);
     struct timespec ts = {0, 100 * 1000000};
     nanosleep(&ts, NULL);
+    return c;
+}
+
+static void test_client_without_collector_counts_drops_and_closes_fast(void **state)
+{
+    char addr[128];
+    hm_endpoint_t ep;
+    hm_client_t *c = record_alone(addr, "x", 100000, &ep);
     hm_client_stats_t st;
     hm_client_stats(c, &st);
     assert_int_equal(st.produced, 100000);
@@ -323,18 +336,10 @@ static bool got_drops(const seen_t *v)
 
 static void test_client_teaches_a_late_collector_names_and_drops(void **state)
 {
-    sink_t k;
-    sink_open(&k, "tcp://127.0.0.1:*");
     char addr[128];
-    strcpy(addr, k.addr);
-    sink_close(&k);
-    hm_client_t *c = open_to(addr, "early");
     hm_endpoint_t ep;
-    hm_endpoint(c, "GET /late", &ep);
-    for (int i = 0; i < 1000; i++)
-        hm_record(c, ep, 1000, 200);
-    struct timespec ts = {0, 100 * 1000000};
-    nanosleep(&ts, NULL);
+    hm_client_t *c = record_alone(addr, "GET /late", 1000, &ep);
+    sink_t k;
     sink_open(&k, addr); /* the collector comes up */
     seen_t v = {0};
     receive(&k, &v, 5000, got_drops);
@@ -408,11 +413,8 @@ static void test_client_stats_add_up_at_every_instant(void **state)
 {
     /* No collector, small rings: samples are taken, sent into EAGAIN and
      * refused by full rings while the figures are read. */
-    sink_t k;
-    sink_open(&k, "tcp://127.0.0.1:*");
     char addr[128];
-    strcpy(addr, k.addr);
-    sink_close(&k);
+    free_address(addr);
     hm_options_t o = {.endpoint = addr, .service = "busy", .ring_capacity = 64};
     hm_client_t *c = NULL;
     assert_int_equal(hm_open(&o, &c), 0);
