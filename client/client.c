@@ -7,11 +7,7 @@
  * system call but the vDSO clock. The publisher thread (publisher.c) drains
  * the rings and owns the socket.
  */
-/* The shared library is built with -fvisibility=hidden: the public API,
- * and only it, is exported. */
-#pragma GCC visibility push(default)
 #include "hotmon.h"
-#pragma GCC visibility pop
 
 #include "client_internal.h"
 
