@@ -264,8 +264,10 @@ hm_wire_str_t hm_wire_str(const char *s, bool *cut)
     if (was_cut) {
         n = UINT8_MAX;
         /* s[n] is the first byte left out; while it continues a character,
-         * that character started inside the kept part: leave it out whole. */
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+         * that character started inside the kept part: leave it out whole.
+         * A character has at most 3 continuation bytes, so bytes that are
+         * not UTF-8 still leave at least 252. */
+        for (int k = 0; k < 3 && ((unsigned char)s[n] & 0xC0) == 0x80; k++)
             n--;
     }
     if (cut)
