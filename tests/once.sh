@@ -4,7 +4,7 @@
 # are checked with real CSV and JSON parsers. Also: bad flags and a taken
 # address exit 2 with a clear message; --snapshot writes a file.
 cd "$(dirname "$0")/.." || exit 1
-. tests/lib.sh
+. tests/lib.bash
 HOTMON=$HM_BUILD/hotmon
 PUB=$HM_BUILD/tests/prog_publish
 
