@@ -103,8 +103,8 @@ static double measure(bench_t *b, unsigned (*fn)(bench_t *, uint64_t))
 
 static void row(const char *figure, double hotmon, double floor)
 {
-    printf("| %s | %.2f ns | floor (memcpy of the same bytes): %.2f ns | %.1fx |\n", figure,
-           hotmon, floor, hotmon / floor);
+    printf("| %s | %.2f ns | floor (memcpy of the same bytes): %.2f ns | %.1fx |\n", figure, hotmon,
+           floor, hotmon / floor);
 }
 
 int main(void)
@@ -128,7 +128,6 @@ int main(void)
     row(figure, dec, floor);
     printf("| decode rate, one core | %.1f M samples/s | target: 10 M samples/s | %.1fx |\n",
            1e3 / dec, 1e3 / dec / 10.0);
-    fprintf(stderr, "bench_wire: %zu-byte frames, sink %llu\n", b.len,
-            (unsigned long long)b.sink);
+    fprintf(stderr, "bench_wire: %zu-byte frames, sink %llu\n", b.len, (unsigned long long)b.sink);
     return 0;
 }

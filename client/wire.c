@@ -85,14 +85,14 @@ static inline uint64_t get64(const uint8_t *p)
 
 /* Body sizes of the fixed parts (docs/protocol.md, "Records"). */
 enum {
-    HELLO_FIXED = 8,     /* pid, heartbeat_ms */
-    DECL_FIXED = 2,      /* id */
-    METRIC_FIXED = 3,    /* id, kind */
-    SAMPLE_FIXED = 13,   /* endpoint, status, flags, duration_ns */
-    PHASE_SIZE = 10,     /* phase u16, ns u64 */
-    PAIR_SIZE = 12,      /* GAUGE and COUNTER: endpoint, metric, value */
+    HELLO_FIXED = 8,   /* pid, heartbeat_ms */
+    DECL_FIXED = 2,    /* id */
+    METRIC_FIXED = 3,  /* id, kind */
+    SAMPLE_FIXED = 13, /* endpoint, status, flags, duration_ns */
+    PHASE_SIZE = 10,   /* phase u16, ns u64 */
+    PAIR_SIZE = 12,    /* GAUGE and COUNTER: endpoint, metric, value */
     DROPS_SIZE = 8,
-    SAMPLE_FLAGS = 4,    /* offset of the flags in a SAMPLE body */
+    SAMPLE_FLAGS = 4, /* offset of the flags in a SAMPLE body */
 };
 
 #define SAMPLE_KNOWN_FLAGS (HM_SAMPLE_HAS_DELAY | HM_SAMPLE_HAS_PHASES | HM_SAMPLE_HAS_REQUEST_ID)
