@@ -360,7 +360,10 @@ hm_wire_err_t hm_wire_open(hm_wire_reader_t *r, const uint8_t *buf, size_t len,
         size_t body = get16(buf + pos + 1);
         if (body > left - HM_WIRE_RECORD_HEADER_SIZE)
             return HM_WIRE_ERR_TRUNCATED;
-        if (!body_ok(buf[pos], buf + pos + HM_WIRE_RECORD_HEADER_SIZE, body))
+        const uint8_t *b = buf + pos + HM_WIRE_RECORD_HEADER_SIZE;
+        /* The plain sample, nearly every record of a busy frame, first. */
+        bool plain = buf[pos] == HM_REC_SAMPLE && body == SAMPLE_FIXED && b[SAMPLE_FLAGS] == 0;
+        if (!plain && !body_ok(buf[pos], b, body))
             return HM_WIRE_ERR_RECORD;
         if (++seen > count)
             return HM_WIRE_ERR_COUNT;
@@ -421,10 +424,11 @@ bool hm_wire_next(hm_wire_reader_t *r, hm_wire_record_t *rec)
     r->pos += HM_WIRE_RECORD_HEADER_SIZE + len;
     r->left--;
     rec->type = (hm_wire_type_t)p[0];
-    switch (p[0]) {
-    case HM_REC_SAMPLE:
+    if (p[0] == HM_REC_SAMPLE) {
         get_sample(b, &rec->u.sample);
-        break;
+        return true;
+    }
+    switch (p[0]) {
     case HM_REC_HELLO:
         rec->u.hello.pid = get32(b);
         rec->u.hello.heartbeat_ms = get32(b + 4);
