@@ -8,18 +8,7 @@ HOTMON=$PWD/$HM_BUILD/hotmon
 PUB=$PWD/$HM_BUILD/tests/prog_publish
 if ! command -v tmux >/dev/null; then
     fail "tmux is installed"
-    # NO_COLOR: attributes only, no colour in any cell.
-T new-session -d -s nc -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color -e NO_COLOR=1 \
-    "'$HOTMON' --demo --bind tcp://127.0.0.1:$(free_port); sleep 60"
-sleep 2
-check "NO_COLOR: the screen draws" bash -c "tmux -L $SOCK capture-pane -p -t nc | grep -q ENDPOINT"
-check "NO_COLOR: no colour escape at all" \
-    bash -c "! tmux -L $SOCK capture-pane -e -p -t nc | grep -Eq $'\\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;|48;|9[0-7]|10[0-7])[;m]'"
-check "NO_COLOR: the header still stands out (reverse video)" \
-    bash -c "tmux -L $SOCK capture-pane -e -p -t nc | grep -q $'\\e\\\\[7m'"
-T send-keys -t nc q
-
-finish
+    finish
     exit 1
 fi
 SOCK="hm-test-$$"
@@ -114,12 +103,19 @@ check "the terminal is restored (the table is gone)" bash -c "! tmux -L $SOCK ca
 # NO_COLOR: attributes only, no colour in any cell.
 T new-session -d -s nc -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color -e NO_COLOR=1 \
     "'$HOTMON' --demo --bind tcp://127.0.0.1:$(free_port); sleep 60"
-sleep 2
-check "NO_COLOR: the screen draws" bash -c "tmux -L $SOCK capture-pane -p -t nc | grep -q ENDPOINT"
+# wait_on PANE PATTERN: like wait_for, on another pane, with escapes kept.
+wait_on() {
+    local i
+    for ((i = 0; i < 150; i++)); do
+        T capture-pane -e -p -t "$1" | grep -Eq -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+check "NO_COLOR: the screen draws" wait_on nc 'ENDPOINT'
 check "NO_COLOR: no colour escape at all" \
     bash -c "! tmux -L $SOCK capture-pane -e -p -t nc | grep -Eq $'\\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;|48;|9[0-7]|10[0-7])[;m]'"
-check "NO_COLOR: the header still stands out (reverse video)" \
-    bash -c "tmux -L $SOCK capture-pane -e -p -t nc | grep -q $'\\e\\\\[7m'"
+check "NO_COLOR: the header still stands out (reverse video)" wait_on nc $'\e\\[([0-9]+;)*7m'
 T send-keys -t nc q
 
 finish
