@@ -4,28 +4,13 @@
 # against what was sent; the demo; refusals with exit status 2 (bad flags,
 # an address in use, no terminal, a bad config file); --snapshot FILE; and
 # the man page against --help. Run from the repository root with HM_BUILD set.
-set -u
-BUILD=${HM_BUILD:-build}
-HOTMON=$BUILD/hotmon
-PUBLISH=$BUILD/tests/prog_publish
-TMP=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.bash
+HOTMON=$HM_BUILD/hotmon
+PUBLISH=$HM_BUILD/tests/prog_publish
 # No config file of the user's may change what these tests see.
-export XDG_CONFIG_HOME=$TMP/noconfig
-passed=0
-failed=0
+export XDG_CONFIG_HOME=$WORK/noconfig
 
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/    | /' "$2"; }
-check() { # check NAME COMMAND... : passes when COMMAND succeeds
-    local name=$1; shift
-    if "$@" >"$TMP/check.log" 2>&1; then ok "$name"; else bad "$name" "$TMP/check.log"; fi
-}
 # Free ports, asked for all at once (python3 starts slowly on a busy machine):
 # the kernel hands out distinct ephemeral ports, free when the sockets close.
 PORTS=($(python3 -c '
@@ -37,52 +22,59 @@ next_port=0
 take_port() { port=${PORTS[$next_port]}; next_port=$((next_port + 1)); }
 hm() { timeout 30 "$HOTMON" "$@"; }
 
-# --once over PORT in format FMT, with the known samples published during its
-# window: 1000 x 10 ms and 20 x 200 ms on "GET /known", 5 on "POST /other".
+# --once over PORT in format FMT, with known samples published during its
+# window: 1000 x 10 ms and 20 x 200 ms on "GET /known", 5 x 1 ms failing with
+# status 500 on "POST /other".
 run_known() { # FMT PORT [more hotmon flags]
     local fmt=$1; shift
     local port=$1; shift
-    hm --once --after 2 --bind "tcp://127.0.0.1:$port" --format "$fmt" "$@" \
-        >"$TMP/known.$fmt" 2>"$TMP/known.$fmt.err" &
+    # three seconds: room for two publishers to connect and flush on a busy machine
+    hm --once --after 3 --bind "tcp://127.0.0.1:$port" --format "$fmt" "$@" \
+        >"$WORK/known.$fmt" 2>"$WORK/known.$fmt.err" &
     local hp=$!
     sleep 0.3
-    timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "GET /known" 1000x10ms 20x200ms \
-        >"$TMP/pub.$fmt" 2>&1
-    echo "publish: $?" >>"$TMP/pub.$fmt"
-    timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "POST /other" 5x1ms:500 >>"$TMP/pub.$fmt" 2>&1
-    echo "publish: $?" >>"$TMP/pub.$fmt"
+    { timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "GET /known" 1000x10ms 20x200ms 2>&1
+      echo "publish: $?"; } >"$WORK/pub.$fmt" &
+    { timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "POST /other" 5x1ms:500 2>&1
+      echo "publish: $?"; } >"$WORK/pub2.$fmt" &
     wait "$hp"
-    echo "$?" >"$TMP/known.$fmt.rc"
+    echo "$?" >"$WORK/known.$fmt.rc"
+    wait
+    cat "$WORK/pub2.$fmt" >>"$WORK/pub.$fmt"
 }
 
-[ -x "$HOTMON" ] && [ -x "$PUBLISH" ] || { echo "build $HOTMON and $PUBLISH first"; echo "0 passed, 1 failed"; exit 1; }
+if [ ! -x "$HOTMON" ] || [ ! -x "$PUBLISH" ]; then
+    fail "built: $HOTMON and $PUBLISH"
+    finish
+    exit 1
+fi
 
 # The four formats at once, each on its own port.
 for f in csv json md text; do
     take_port
-    run_known "$f" "$port" & pids+=($!)
+    run_known "$f" "$port" & PIDS+=($!)
 done
 # Meanwhile: the demo, filtered and sorted by name.
 take_port
-hm --demo --once --after 1.5 --bind "tcp://127.0.0.1:$port" --format csv >"$TMP/demo.csv" \
-    2>"$TMP/demo.err" & pids+=($!)
+hm --demo --once --after 1.5 --bind "tcp://127.0.0.1:$port" --format csv >"$WORK/demo.csv" \
+    2>"$WORK/demo.err" & PIDS+=($!)
 take_port
 hm --demo --once --after 1 --bind "tcp://127.0.0.1:$port" --format csv \
-    --filter '~^(GET|POST) /[a-s]' --sort name >"$TMP/demo-filtered.csv" 2>&1 & pids+=($!)
-for p in "${pids[@]}"; do wait "$p"; done
-pids=()
+    --filter '~^(GET|POST) /[a-s]' --sort name >"$WORK/demo-filtered.csv" 2>&1 & PIDS+=($!)
+for p in "${PIDS[@]}"; do wait "$p"; done
+PIDS=()
 
 for f in csv json md text; do
-    if [ "$(cat "$TMP/known.$f.rc")" = 0 ] && ! grep -q "publish: [^0]" "$TMP/pub.$f"; then
+    if [ "$(cat "$WORK/known.$f.rc")" = 0 ] && ! grep -q "publish: [^0]" "$WORK/pub.$f"; then
         ok "--once --format $f exits 0 and every sample went out"
     else
-        cat "$TMP/known.$f.err" "$TMP/pub.$f" >"$TMP/why"
-        bad "--once --format $f exits 0 and every sample went out" "$TMP/why"
+        fail "--once --format $f exits 0 and every sample went out" \
+            "$(cat "$WORK/known.$f.err" "$WORK/pub.$f")"
     fi
 done
 
 check "csv: one row per endpoint, count 1020, p50 10ms and max 200ms within 1%" \
-    python3 - "$TMP/known.csv" <<'EOF'
+    python3 - "$WORK/known.csv" <<'EOF'
 import csv, sys
 rows = {r["name"]: r for r in csv.DictReader(open(sys.argv[1]))}
 assert set(rows) == {"GET /known", "POST /other"}, rows.keys()
@@ -97,7 +89,7 @@ assert abs(float(o["error_rate"]) - 1) < 1e-9, o
 EOF
 
 check "json: count, p50, p99 and max agree with what was sent" \
-    python3 - "$TMP/known.json" <<'EOF'
+    python3 - "$WORK/known.json" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 eps = {e["name"]: e for e in doc["endpoints"]}
@@ -110,18 +102,24 @@ assert abs(k["max_ms"] - 200) <= 2, k["max_ms"]
 assert k["min_ms"] <= k["p50_ms"] <= k["p99_ms"] <= k["max_ms"]
 statuses = {s["status"]: s["count"] for s in eps["POST /other"]["statuses"]}
 assert statuses == {500: 5}, statuses
-assert doc["window"] == "1m" and doc["sort"] == "p99", doc
+assert doc["version"] == 1 and doc["window"] == "1m" and doc["sort"] == "p99", doc
+assert doc["counters"]["samples"] == 1025, doc["counters"]
 assert doc["counters"]["rejected"] == 0 and doc["counters"]["lost"] == 0, doc["counters"]
+# sorted by p99, biggest first
+assert [e["name"] for e in doc["endpoints"]] == ["GET /known", "POST /other"], doc["endpoints"]
+for key in ("name", "count", "rate", "errors", "error_rate", "min_ms", "mean_ms", "p50_ms",
+            "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "inflight", "queue", "phases"):
+    assert key in k, key
 EOF
 
 check "md: a table with both endpoints" \
-    grep -q '^| GET /known .*|' "$TMP/known.md"
-check "md: the other endpoint too" grep -q 'POST /other' "$TMP/known.md"
+    grep -q '^| GET /known .*|' "$WORK/known.md"
+check "md: the other endpoint too" grep -q 'POST /other' "$WORK/known.md"
 check "text: the endpoint, with 1020 samples' p50 of 10ms" \
-    grep -Eq '^GET /known .* 10\.0ms' "$TMP/known.text"
+    grep -Eq '^GET /known .* 10\.0ms' "$WORK/known.text"
 
 check "--demo --once: about a dozen demo endpoints, every one with samples" \
-    python3 - "$TMP/demo.csv" <<'EOF'
+    python3 - "$WORK/demo.csv" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 names = {r["name"] for r in rows}
@@ -136,7 +134,7 @@ assert any(int(r["inflight"]) > 0 for r in rows), "no endpoint in flight"
 EOF
 
 check "--demo --once --filter --sort name: only matching rows, A to Z" \
-    python3 - "$TMP/demo-filtered.csv" <<'EOF'
+    python3 - "$WORK/demo-filtered.csv" <<'EOF'
 import csv, re, sys
 names = [r["name"] for r in csv.DictReader(open(sys.argv[1]))]
 assert names, "no rows"
@@ -148,13 +146,12 @@ EOF
 # Refusals: exit status 2 and one clear message.
 expect_refusal() { # NAME WANT-IN-STDERR HOTMON-ARGS...
     local name=$1 want=$2; shift 2
-    hm "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+    hm "$@" </dev/null >"$WORK/out" 2>"$WORK/err"
     local rc=$?
-    if [ "$rc" = 2 ] && grep -qF -- "$want" "$TMP/err" && [ ! -s "$TMP/out" ]; then
+    if [ "$rc" = 2 ] && grep -qF -- "$want" "$WORK/err" && [ ! -s "$WORK/out" ]; then
         ok "$name"
     else
-        echo "exit $rc" >>"$TMP/err"
-        bad "$name" "$TMP/err"
+        fail "$name" "exit $rc: $(cat "$WORK/err")"
     fi
 }
 expect_refusal "a bad flag: exit 2, the flag named" "unknown option '--bogus'" --once --bogus
@@ -172,74 +169,79 @@ expect_refusal "no terminal: the dashboard refuses and suggests --once" "--once"
 
 # A second hotmon on a taken address.
 take_port
-"$HOTMON" --once --after 20 --bind "tcp://127.0.0.1:$port" >"$TMP/first.out" 2>&1 & first=$!
-pids+=("$first")
+"$HOTMON" --once --after 20 --bind "tcp://127.0.0.1:$port" >"$WORK/first.out" 2>&1 & first=$!
+PIDS+=("$first")
 sleep 0.5
 expect_refusal "address in use: exit 2, the address named" "tcp://127.0.0.1:$port is already in use" \
     --once --after 0.2 --bind "tcp://127.0.0.1:$port"
 check "address in use: suggests --bind and --connect" \
-    grep -q -- "--bind ADDR.*--connect ADDR" "$TMP/err"
+    grep -q -- "--bind ADDR.*--connect ADDR" "$WORK/err"
 # SIGTERM cuts --after short: the view is still printed, exit 0.
 kill -TERM "$first"
 wait "$first"
-check "SIGTERM ends --once early and cleanly" test $? = 0 -a -s "$TMP/first.out"
+check "SIGTERM ends --once early and cleanly" test $? = 0 -a -s "$WORK/first.out"
 
 # --snapshot FILE: the view goes to the file, nothing to stdout.
 take_port
 hm --demo --once --after 0.5 --bind "tcp://127.0.0.1:$port" --format json \
-    --snapshot "$TMP/snap.json" >"$TMP/out" 2>"$TMP/err"
-check "--snapshot FILE: exit 0, nothing on stdout" test $? = 0 -a ! -s "$TMP/out"
+    --snapshot "$WORK/snap.json" >"$WORK/out" 2>"$WORK/err"
+check "--snapshot FILE: exit 0, nothing on stdout" test $? = 0 -a ! -s "$WORK/out"
 check "--snapshot FILE: the file is the JSON view" \
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["endpoints"]) >= 10' \
-    "$TMP/snap.json"
+    "$WORK/snap.json"
 check "--snapshot FILE: no temporary file left beside it" \
-    test "$(ls -A "$TMP" | grep -c '^snap')" = 1
+    test "$(ls -A "$WORK" | grep -c '^snap')" = 1
 take_port
-hm --once --after 0.1 --bind "tcp://127.0.0.1:$port" --snapshot "$TMP/no/dir/x" \
-    >/dev/null 2>"$TMP/err"
+hm --once --after 0.1 --bind "tcp://127.0.0.1:$port" --snapshot "$WORK/no/dir/x" \
+    >/dev/null 2>"$WORK/err"
 check "--snapshot into a missing folder: exit 1 with the reason" \
-    test $? = 1 -a -s "$TMP/err"
+    test $? = 1 -a -s "$WORK/err"
+ln -s "$WORK/elsewhere" "$WORK/link.json"
+take_port
+hm --once --after 0.1 --bind "tcp://127.0.0.1:$port" --snapshot "$WORK/link.json" \
+    >/dev/null 2>"$WORK/err"
+check "--snapshot onto a symlink: refused with exit 1, nothing written through it" \
+    test $? = 1 -a ! -e "$WORK/elsewhere"
 
 # The config file: keys are long option names, flags override it.
-mkdir -p "$TMP/conf/hotmon"
-printf '# test config\nformat = csv\nwindow = 10s   # short\n' >"$TMP/conf/hotmon/config"
+mkdir -p "$WORK/conf/hotmon"
+printf '# test config\nformat = csv\nwindow = 10s   # short\n' >"$WORK/conf/hotmon/config"
 take_port
-XDG_CONFIG_HOME=$TMP/conf hm --once --after 0.2 --bind "tcp://127.0.0.1:$port" \
-    >"$TMP/out" 2>"$TMP/err"
-check "config file: format = csv applies" grep -q '^name,count,' "$TMP/out"
+XDG_CONFIG_HOME=$WORK/conf hm --once --after 0.2 --bind "tcp://127.0.0.1:$port" \
+    >"$WORK/out" 2>"$WORK/err"
+check "config file: format = csv applies" grep -q '^name,count,' "$WORK/out"
 take_port
-XDG_CONFIG_HOME=$TMP/conf hm --once --after 0.2 --bind "tcp://127.0.0.1:$port" \
-    --format json >"$TMP/out" 2>"$TMP/err"
+XDG_CONFIG_HOME=$WORK/conf hm --once --after 0.2 --bind "tcp://127.0.0.1:$port" \
+    --format json >"$WORK/out" 2>"$WORK/err"
 check "config file: the command line wins, the rest of the file still applies" \
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["window"]=="10s", d' \
-    "$TMP/out"
-printf 'format = csv\nwindow = 2m\n' >"$TMP/conf/hotmon/config"
-XDG_CONFIG_HOME=$TMP/conf expect_refusal "config file: a bad line gives FILE:LINE and exit 2" \
-    "$TMP/conf/hotmon/config:2: window: '2m'" --once --after 0.1
+    "$WORK/out"
+printf 'format = csv\nwindow = 2m\n' >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad line gives FILE:LINE and exit 2" \
+    "$WORK/conf/hotmon/config:2: window: '2m'" --once --after 0.1
 
 # --help and --version go to stdout with exit 0; the man page covers --help.
-hm --help >"$TMP/help" 2>&1
+hm --help >"$WORK/help" 2>&1
 check "--help: exit 0" test $? = 0
-hm --version >"$TMP/version" 2>&1
-check "--version: exit 0 with a version" grep -Eq '^hotmon [0-9]+\.[0-9]+' "$TMP/version"
+hm --version >"$WORK/version" 2>&1
+check "--version: exit 0 with a version" grep -Eq '^hotmon [0-9]+\.[0-9]+' "$WORK/version"
 if [ -f docs/hotmon.1 ]; then
-    sed 's/\\-/-/g' docs/hotmon.1 >"$TMP/man.txt" # roff's \- is a plain hyphen
+    sed 's/\\-/-/g' docs/hotmon.1 >"$WORK/man.txt" # roff's \- is a plain hyphen
     missing=""
-    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$TMP/help" | sort -u); do
-        grep -qE -- "${opt}([^a-z-]|\$)" "$TMP/man.txt" || missing="$missing $opt"
+    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help" | sort -u); do
+        grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
     done
     for word in HOTMON_ENDPOINT HOTMON_SERVICE NO_COLOR XDG_CONFIG_HOME "EXIT STATUS"; do
-        grep -q "$word" "$TMP/man.txt" || missing="$missing $word"
+        grep -q "$word" "$WORK/man.txt" || missing="$missing $word"
     done
     check "man page: every option of --help, the environment and exit status" \
-        bash -c "echo 'missing from docs/hotmon.1:$missing'; test -z '$missing'"
+        bash -c "[ -z '$missing' ] || { echo 'missing from docs/hotmon.1:$missing'; false; }"
     if command -v man >/dev/null; then
         check "man page: renders without warnings" \
             bash -c "MANWIDTH=80 man --warnings -l docs/hotmon.1 2>&1 >/dev/null | (! grep .)"
     fi
 else
-    bad "man page: docs/hotmon.1 exists"
+    fail "man page: docs/hotmon.1 exists"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -3,14 +3,19 @@
  * integration tests that check what hotmon shows against what was sent.
  *
  *   prog_publish ADDRESS ENDPOINT SPEC...
+ *   prog_publish ADDRESS ENDPOINT COUNT MS [ERRORS]
  *
  * Each SPEC is COUNTxDURATION[:STATUS] (1000x10ms, 10x200ms:500) or
  * COUNTxLOW-HIGH[:STATUS] for durations spread evenly from LOW to HIGH
- * (100x1ms-9ms). Durations take ns, us, ms or s. Samples go out with
- * hm_record, in the order given, over a real socket. The program waits
- * HM_PUBLISH_CONNECT_MS (default 300) after hm_open for the connection, prints
- * each spec as sent and then the client's counters, and exits 0 when every
- * sample was handed to ZeroMQ, 1 when any was dropped, 2 on bad arguments.
+ * (100x1ms-9ms). Durations take ns, us, ms or s. The second form sends COUNT
+ * samples of MS milliseconds, the first ERRORS of them with status 500.
+ * ENDPOINT may hold \xNN escapes, so tests can send hostile names.
+ *
+ * Samples go out with hm_record, in the order given, over a real socket. The
+ * program waits HM_PUBLISH_CONNECT_MS (default 500) after hm_open for the
+ * connection, prints each spec as sent and then the client's counters, and
+ * exits 0 when every sample was handed to ZeroMQ, 1 when any was dropped, 2
+ * on bad arguments.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +31,22 @@ typedef struct {
     uint64_t low_ns, high_ns; /* equal for a single duration */
     int status;
 } spec_t;
+
+/* Turns \xNN escapes into bytes. */
+static void unescape(const char *in, char *out, size_t n)
+{
+    size_t o = 0;
+    for (; *in && o + 1 < n; in++) {
+        unsigned v;
+        if (in[0] == '\\' && in[1] == 'x' && sscanf(in + 2, "%2x", &v) == 1) {
+            out[o++] = (char)v;
+            in += 3;
+        } else {
+            out[o++] = *in;
+        }
+    }
+    out[o] = '\0';
+}
 
 static void sleep_ms(long ms)
 {
@@ -83,32 +104,65 @@ static int parse_spec(const char *text, spec_t *out)
     return 0;
 }
 
+/* The second form, COUNT MS [ERRORS], as specs. Returns how many, or -1. */
+static int legacy_specs(int argc, char **argv, spec_t *specs)
+{
+    char *end;
+    unsigned long count = strtoul(argv[3], &end, 10);
+    if (*end || argc > 6)
+        return -1;
+    double ms = strtod(argv[4], &end);
+    if (*end || !(ms >= 0))
+        return -1;
+    unsigned long errors = argc > 5 ? strtoul(argv[5], &end, 10) : 0;
+    if ((argc > 5 && *end) || errors > count)
+        return -1;
+    uint64_t ns = (uint64_t)(ms * 1e6 + 0.5);
+    int n = 0;
+    if (errors)
+        specs[n++] = (spec_t){errors, ns, ns, 500};
+    if (count > errors)
+        specs[n++] = (spec_t){count - errors, ns, ns, 200};
+    return n;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s ADDRESS ENDPOINT COUNTxDURATION[-HIGH][:STATUS]...\n",
-                argv[0]);
+        fprintf(stderr,
+                "usage: %s ADDRESS ENDPOINT COUNTxDURATION[-HIGH][:STATUS]...\n"
+                "       %s ADDRESS ENDPOINT COUNT MS [ERRORS]\n",
+                argv[0], argv[0]);
         return 2;
     }
     spec_t specs[64];
     int nspecs = argc - 3;
-    if (nspecs > 64) {
-        fprintf(stderr, "prog_publish: at most 64 specs\n");
-        return 2;
-    }
-    for (int i = 0; i < nspecs; i++)
-        if (parse_spec(argv[3 + i], &specs[i]) != 0) {
-            fprintf(stderr, "prog_publish: bad spec '%s'\n", argv[3 + i]);
+    if (!strchr(argv[3], 'x')) {
+        if ((nspecs = legacy_specs(argc, argv, specs)) < 0) {
+            fprintf(stderr, "prog_publish: bad COUNT MS [ERRORS]\n");
             return 2;
         }
+    } else if (nspecs > 64) {
+        fprintf(stderr, "prog_publish: at most 64 specs\n");
+        return 2;
+    } else {
+        for (int i = 0; i < nspecs; i++)
+            if (parse_spec(argv[3 + i], &specs[i]) != 0) {
+                fprintf(stderr, "prog_publish: bad spec '%s'\n", argv[3 + i]);
+                return 2;
+            }
+    }
     const char *wait = getenv("HM_PUBLISH_CONNECT_MS");
-    long connect_ms = wait ? atol(wait) : 300;
+    long connect_ms = wait ? atol(wait) : 500;
+    char name[1024];
+    unescape(argv[2], name, sizeof name);
 
-    hm_options_t o = {.endpoint = argv[1], .service = "prog_publish"};
+    /* names declared often, so a collector that starts late learns them soon */
+    hm_options_t o = {.endpoint = argv[1], .service = "prog_publish", .declare_every_ms = 200};
     hm_client_t *c = NULL;
     hm_endpoint_t ep;
     int rc = hm_open(&o, &c);
-    if (rc == 0 && (rc = hm_endpoint(c, argv[2], &ep)) != 0)
+    if (rc == 0 && (rc = hm_endpoint(c, name, &ep)) != 0)
         hm_close(&c);
     if (rc) {
         fprintf(stderr, "prog_publish: %s: %s\n", argv[1], strerror(rc));

@@ -74,10 +74,16 @@ static void cell(int y, int x, int w, const char *s, bool right, int attr, bool 
     attroff(attr);
 }
 
-/* One line of text across the screen with attr, cut to the width. */
+/* One line of text across the screen with attr, cut at its end. */
 static void line(int y, const char *text, int attr, bool utf8)
 {
-    cell(y, 0, COLS, text, false, attr, utf8);
+    char cut[CELL * 2];
+    hm_escape_cut(text, COLS, cut, sizeof cut);
+    int pad = COLS - hm_escape_width(cut);
+    (void)utf8;
+    attron(attr);
+    mvprintw(y, 0, "%s%*s", cut, pad > 0 ? pad : 0, "");
+    attroff(attr);
 }
 
 static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *source)
