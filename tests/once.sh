@@ -167,6 +167,18 @@ take_port
 expect_refusal "no terminal: the dashboard refuses and suggests --once" "--once" \
     --bind "tcp://127.0.0.1:$port"
 
+expect_refusal "an address ZeroMQ cannot use: exit 2, the address named" "nonsense" \
+    --once --bind nonsense
+
+# The demo's threads and client stop promptly (within 200 ms by design; the
+# bound here leaves room for a loaded machine and sanitizers).
+take_port
+start=$(date +%s%N)
+hm --demo --once --after 0.2 --bind "tcp://127.0.0.1:$port" >/dev/null 2>&1
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+check "--demo --once --after 0.2 is over within 2 s (took ${elapsed_ms} ms)" \
+    test "$elapsed_ms" -lt 2000
+
 # A second hotmon on a taken address.
 take_port
 "$HOTMON" --once --after 20 --bind "tcp://127.0.0.1:$port" >"$WORK/first.out" 2>&1 & first=$!

@@ -34,10 +34,16 @@ static int parse(hm_settings_t *s, args_t *a, const char *line, char *why, size_
         a->argv[a->argc++] = w;
     a->argv[a->argc] = NULL;
     why[0] = '\0';
-    int rc = hm_settings_parse_args(s, a->argc, a->argv, why, n);
-    if (getenv("DEBUG_SETTINGS"))
-        fprintf(stderr, "%s -> %d %s\n", line, rc, why);
-    return rc;
+    return hm_settings_parse_args(s, a->argc, a->argv, why, n);
+}
+
+/* Parses line over fresh defaults into *s and expects it to be accepted. */
+static void parse_ok(hm_settings_t *s, args_t *a, const char *line)
+{
+    char why[512];
+    hm_settings_defaults(s);
+    if (parse(s, a, line, why, sizeof why) != 0)
+        fail_msg("'%s' refused: %s", line, why);
 }
 
 /* Parses line from fresh defaults and expects a refusal whose message holds
@@ -85,14 +91,10 @@ static void test_settings_long_options_set_every_field(void **state)
 {
     hm_settings_t s;
     args_t a;
-    char why[256];
-    hm_settings_defaults(&s);
-    assert_int_equal(parse(&s, &a,
-                           "--bind tcp://127.0.0.1:9000 --demo --once --after 0.5 --format csv "
-                           "--filter ~^GET --sort name --reverse --window 5m --theme mono "
-                           "--refresh 250 --snapshot out.csv",
-                           why, sizeof why),
-                     0);
+    parse_ok(&s, &a,
+             "--bind tcp://127.0.0.1:9000 --demo --once --after 0.5 --format csv "
+             "--filter ~^GET --sort name --reverse --window 5m --theme mono "
+             "--refresh 250 --snapshot out.csv");
     assert_string_equal(s.bind, "tcp://127.0.0.1:9000");
     assert_true(s.demo && s.once && s.reverse);
     assert_true(s.after_s == 0.5);
@@ -111,13 +113,9 @@ static void test_settings_short_options_and_equals_forms(void **state)
 {
     hm_settings_t s;
     args_t a;
-    char why[256];
-    hm_settings_defaults(&s);
-    assert_int_equal(parse(&s, &a,
-                           "-d -o -a 3 -f json -s rate -w 10s -R 60000 -D /tmp -S md "
-                           "--connect=tcp://h:1 --baseline=b.json",
-                           why, sizeof why),
-                     0);
+    parse_ok(&s, &a,
+             "-d -o -a 3 -f json -s rate -w 10s -R 60000 -D /tmp -S md "
+             "--connect=tcp://h:1 --baseline=b.json");
     assert_true(s.demo && s.once);
     assert_true(s.after_s == 3.0);
     assert_int_equal(s.format, HM_FMT_JSON);
@@ -170,11 +168,9 @@ static void test_settings_parse_can_run_twice(void **state)
     char why[256];
     hm_settings_defaults(&s);
     assert_int_equal(parse(&s, &a, "--bogus", why, sizeof why), EINVAL);
-    hm_settings_defaults(&s);
-    assert_int_equal(parse(&s, &a, "--window all", why, sizeof why), 0);
+    parse_ok(&s, &a, "--window all");
     assert_int_equal(s.window, HM_WIN_ALL);
-    hm_settings_defaults(&s);
-    assert_int_equal(parse(&s, &a, "-w 10s", why, sizeof why), 0);
+    parse_ok(&s, &a, "-w 10s");
     assert_int_equal(s.window, HM_WIN_10S);
     hm_settings_fini(&s);
 }
