@@ -20,7 +20,9 @@
  * any value in it; clamping the result to [min, max] only brings it closer.
  *
  * Quantiles use nearest rank: the value at quantile q is the ceil(q * count)-th
- * smallest (rank at least 1), so q = 0 gives the minimum and q = 1 the maximum.
+ * smallest (rank at least 1), so q = 0 gives the minimum and q = 1 the maximum,
+ * both exact. Ranks run over the sum of the bucket counts, which is below
+ * count once a bucket has saturated (4.3e9 values in one bucket).
  *
  * Rolling windows of histograms live in window.c.
  */
@@ -163,15 +165,21 @@ void hm_hist_quantiles(const hm_hist_t *h, const double *qs, size_t n, uint64_t 
             out[j] = 0;
         return;
     }
-    size_t i = index_of(h->min_ns), hi = index_of(h->max_ns);
+    size_t lo = index_of(h->min_ns), hi = index_of(h->max_ns);
+    /* Ranks count against the buckets' sum, not h->count: they differ once a
+     * bucket saturates, and the sum is what the walk can reach. */
+    uint64_t total = 0;
+    for (size_t i = lo; i <= hi; i++)
+        total += h->counts[i];
+    size_t i = lo;
     uint64_t seen = h->counts[i];
     for (size_t j = 0; j < n; j++) {
         assert(j == 0 || qs[j] >= qs[j - 1]);
-        uint64_t rank = rank_of(qs[j], h->count);
+        uint64_t rank = rank_of(qs[j], total);
         while (seen < rank && i < hi)
             seen += h->counts[++i];
-        /* Saturated buckets add up to less than count: the rest is at the top. */
-        out[j] = seen < rank ? h->max_ns : bucket_value(h, i);
+        /* The first and last ranks are the extremes, known exactly. */
+        out[j] = rank <= 1 ? h->min_ns : rank >= total ? h->max_ns : bucket_value(h, i);
     }
 }
 
