@@ -3,7 +3,7 @@
  *
  *   record:  ns per hm_hist_record and per hm_window_record, beside incrementing
  *            a counter at an index computed by a mask, over the same values;
- *   error:   the worst relative error of 111 quantiles against the exact sorted
+ *   error:   the worst relative error of 111 quantiles (tests/shapes.h) against the exact sorted
  *            array, for four shapes of a million values, beside the 1% bound;
  *   memory:  bytes of a window with every slice live and idle, beside one histogram;
  *   query:   one busy window's four windows queried, beside copying the same bytes.
@@ -19,6 +19,7 @@
 
 #include "histogram.h"
 #include "window.h"
+#include "../tests/shapes.h"
 
 #define N_VALUES 1000000
 #define ROUNDS 5
@@ -31,51 +32,11 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* splitmix64 with a fixed seed. */
-static uint64_t next_u64(uint64_t *state)
+/* n values of one shape. */
+static void fill(shape_t k, uint64_t *v, size_t n, uint64_t seed)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double next_unit(uint64_t *state)
-{
-    return ((double)(next_u64(state) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double lognormal(uint64_t *state, double median_ns, double sigma)
-{
-    double n = sqrt(-2.0 * log(next_unit(state))) * cos(6.283185307179586 * next_unit(state));
-    return median_ns * exp(sigma * n);
-}
-
-static const char *const shape_names[] = {"uniform", "lognormal", "bimodal", "Pareto"};
-
-/* n values of shape k (an index into shape_names), all within 1 us .. 1 h. */
-static void fill(int k, uint64_t *v, size_t n, uint64_t seed)
-{
-    for (size_t i = 0; i < n; i++) {
-        double x;
-        do {
-            switch (k) {
-            case 0: x = 1000.0 + next_unit(&seed) * 1e8; break;
-            case 1: x = lognormal(&seed, 2e6, 1.0); break;
-            case 2:
-                x = next_unit(&seed) < 0.8 ? lognormal(&seed, 3e5, 0.3) : lognormal(&seed, 8e7, 0.4);
-                break;
-            default: x = 2e4 / pow(next_unit(&seed), 1.0 / 1.1); break;
-            }
-        } while (x < (double)HM_HIST_MIN_NS || x > (double)HM_HIST_MAX_NS);
-        v[i] = (uint64_t)x;
-    }
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    for (size_t i = 0; i < n; i++)
+        v[i] = shape_draw(k, &seed);
 }
 
 static void row(const char *figure, const char *value, const char *peer, double ratio)
@@ -132,31 +93,14 @@ static double time_window(const uint64_t *v, uint64_t *clock)
     return best * 1e9 / N_VALUES;
 }
 
-/* Worst relative error of 111 quantiles against the sorted values. */
+/* Worst relative error of the judged quantiles against the sorted values. */
 static double worst_error(uint64_t *v, hm_hist_t *h)
 {
     hm_hist_init(h);
     for (size_t i = 0; i < N_VALUES; i++)
         hm_hist_record(h, v[i]);
-    qsort(v, N_VALUES, sizeof *v, cmp_u64);
-    double qs[111];
-    size_t n = 0;
-    for (int p = 1; p <= 99; p++)
-        qs[n++] = p / 100.0;
-    static const double tail[] = {0.991, 0.992, 0.993, 0.994, 0.995, 0.996,
-                                  0.997, 0.998, 0.999, 0.9995, 0.9999, 1.0};
-    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
-        qs[n++] = tail[i];
-    uint64_t got[111];
-    hm_hist_quantiles(h, qs, n, got);
-    double worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t rank = (size_t)ceil(qs[i] * N_VALUES);
-        uint64_t want = v[(rank < 1 ? 1 : rank > N_VALUES ? N_VALUES : rank) - 1];
-        double e = fabs((double)got[i] - (double)want) / (double)want;
-        worst = e > worst ? e : worst;
-    }
-    return worst;
+    qsort(v, N_VALUES, sizeof *v, shape_cmp_u64);
+    return shape_worst_error(h, v, N_VALUES);
 }
 
 int main(void)
@@ -170,7 +114,7 @@ int main(void)
     uint64_t clock = 1000 * S;
 
     printf("| figure | hotmon | floor or peer | ratio |\n|---|---|---|---|\n");
-    fill(1, v, N_VALUES, 42);
+    fill(SHAPE_LOGNORMAL, v, N_VALUES, 42);
     double fl = time_floor(v, &sink);
     double hr = time_hist(v, h);
     double wr = time_window(v, &clock);
@@ -180,11 +124,11 @@ int main(void)
     snprintf(a, sizeof a, "%.2f ns (%.0f M/s)", wr, 1e3 / wr);
     row("hm_window_record (4 histograms), 10 M samples/s of clock", a, b, wr / fl);
 
-    for (int k = 0; k < 4; k++) {
-        fill(k, v, N_VALUES, 100 + (uint64_t)k);
+    for (int k = 0; k < SHAPE__COUNT; k++) {
+        fill((shape_t)k, v, N_VALUES, 100 + (uint64_t)k);
         double e = worst_error(v, h);
         char fig[80];
-        snprintf(fig, sizeof fig, "max relative error, 111 quantiles, %s", shape_names[k]);
+        snprintf(fig, sizeof fig, "max relative error, %d quantiles, %s", SHAPE_QUANTILES, shape_name((shape_t)k));
         snprintf(a, sizeof a, "%.3f%%", e * 100);
         row(fig, a, "exact sorted array, bound: 1%", e / 0.01);
     }
@@ -194,7 +138,7 @@ int main(void)
     if (!w)
         return 1;
     size_t idle = hm_window_bytes(w);
-    fill(1, v, N_VALUES, 7);
+    fill(SHAPE_LOGNORMAL, v, N_VALUES, 7);
     for (size_t i = 0; i < N_VALUES; i++)
         hm_window_record(w, clock + i * (300 * S / N_VALUES), v[i], false);
     clock += 300 * S - 1;
