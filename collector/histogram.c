@@ -88,44 +88,15 @@ void hm_hist_init(hm_hist_t *h)
     h->min_ns = UINT64_MAX;
 }
 
-/* Records one value into n histograms: the clamp and the bucket are worked
- * out once, then each histogram gets a handful of increments. */
-static inline void record(hm_hist_t *const *hs, size_t n, uint64_t ns)
-{
-    uint64_t v = clamp(ns);
-    size_t i = index_of(v);
-    for (size_t k = 0; k < n; k++) {
-        hm_hist_t *h = hs[k];
-        assert(h);
-        if (__builtin_expect(v != ns, 0)) {
-            h->under += ns < v;
-            h->over += ns > v;
-        }
-        /* Saturate: a count that wraps to 0 goes back to the top. */
-        if (__builtin_expect(++h->counts[i] == 0, 0))
-            h->counts[i] = UINT32_MAX;
-        h->count++;
-        /* Record alone cannot overflow the sum (5 million hours of 1 h values),
-         * but merges saturate it, so saturate here too. */
-        h->sum_ns = add_sat64(h->sum_ns, v);
-        /* Branches, not conditional moves: the extremes rarely change, and
-         * a store saved is time saved when four histograms are fed at once. */
-        if (v < h->min_ns)
-            h->min_ns = v;
-        if (v > h->max_ns)
-            h->max_ns = v;
-    }
-}
-
 void hm_hist_record(hm_hist_t *h, uint64_t ns)
 {
-    record(&h, 1, ns);
-}
-
-void hm_hist_record_many(hm_hist_t *const hs[], size_t n, uint64_t ns)
-{
-    assert(hs || n == 0);
-    record(hs, n, ns);
+    assert(h);
+    uint64_t v = clamp(ns);
+    if (__builtin_expect(v != ns, 0)) {
+        h->under += ns < v;
+        h->over += ns > v;
+    }
+    hm_hist_add(h, v, index_of(v));
 }
 
 void hm_hist_merge(hm_hist_t *dst, const hm_hist_t *src)

@@ -22,7 +22,8 @@
  * or zero when s precedes the window's start.
  *
  * Time going backwards is clamped: a sample stamped before the latest time seen
- * counts in the current slices.
+ * counts in the current slices. A value out of 1 us .. 1 h is clamped and counted
+ * (under/over) in every histogram it lands in.
  */
 #include "window.h"
 
@@ -200,29 +201,41 @@ void hm_window_reset(hm_window_t *w, uint64_t now_ns)
     init(w, now_ns);
 }
 
+/* Records value_ns, already clamped to v and bucketed, into h; a clamp is
+ * counted as hm_hist_record would. */
+static inline void feed(hm_hist_t *h, uint64_t value_ns, uint64_t v, size_t bucket)
+{
+    if (__builtin_expect(v != value_ns, 0)) {
+        h->under += value_ns < v;
+        h->over += value_ns > v;
+    }
+    hm_hist_add(h, v, bucket);
+}
+
 int hm_window_record(hm_window_t *w, uint64_t now_ns, uint64_t value_ns, bool error)
 {
     assert(w);
     /* A time before the latest seen is below next_ns too: it counts as now. */
     if (__builtin_expect(now_ns >= w->next_ns, 0))
         roll_to(w, now_ns);
+    uint64_t v = value_ns < HM_HIST_MIN_NS   ? HM_HIST_MIN_NS
+                 : value_ns > HM_HIST_MAX_NS ? HM_HIST_MAX_NS
+                                             : value_ns;
+    size_t bucket = hm_hist_bucket(v);
     int rc = 0;
-    hm_hist_t *hs[RINGS + 1];
-    size_t n = 0;
     for (int r = 0; r < RINGS; r++) {
         slice_t *s = w->cur[r];
         if (__builtin_expect(!s, 0) && !(s = open_slice(w, r))) {
             rc = ENOMEM;
             continue;
         }
-        hs[n++] = &s->hist;
+        feed(&s->hist, value_ns, v, bucket);
         if (error)
             s->errors++;
     }
-    hs[n++] = &w->total;
+    feed(&w->total, value_ns, v, bucket);
     if (error)
         w->total_errors++;
-    hm_hist_record_many(hs, n, value_ns);
     return rc;
 }
 

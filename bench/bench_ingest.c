@@ -1,0 +1,284 @@
+/*
+ * bench/bench_ingest.c - how fast the collector ingests, and what it holds.
+ *
+ * Ingest: publisher processes send 4 KiB frames of samples over TCP loopback
+ * as fast as they can, into the real collector (decode, registry, windows)
+ * and, as the floor, into a bare PULL socket that only counts messages of
+ * the same size. Memory: bytes per endpoint with every window slice live.
+ * Snapshot: time to build a snapshot of 1,000 busy endpoints, beside a memcpy
+ * of the same number of bytes.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "collector.h"
+#include "ingest.h"
+#include "registry.h"
+#include "wire.h"
+
+#define FRAME 4096
+#define SECONDS 2
+#define ENDPOINTS 50
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Encodes one frame of samples (declarations first when seq is 0). */
+static size_t make_frame(uint8_t *buf, uint64_t sender, uint64_t seq, uint64_t *rng,
+                         uint32_t *samples)
+{
+    hm_wire_writer_t w;
+    hm_wire_begin(&w, buf, FRAME, sender, seq);
+    if (seq % 64 == 0) {
+        for (int i = 0; i < ENDPOINTS; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "GET /bench/%02d", i);
+            hm_wire_put_decl(&w, HM_REC_ENDPOINT, (uint16_t)i, hm_wire_str(name, NULL));
+        }
+    }
+    *samples = 0;
+    for (;;) {
+        *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+        hm_wire_sample_t s = {.endpoint = (uint16_t)((*rng >> 33) % ENDPOINTS),
+                              .status = 200,
+                              .duration_ns = 100000 + (*rng >> 40)};
+        if (!hm_wire_put_sample(&w, &s))
+            break;
+        (*samples)++;
+    }
+    return hm_wire_end(&w);
+}
+
+/* A publisher process: sends frames to addr until killed. */
+static void publisher(const char *addr, uint64_t sender)
+{
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_PUSH);
+    zmq_connect(s, addr);
+    uint8_t buf[FRAME];
+    uint64_t rng = sender;
+    uint32_t n;
+    for (uint64_t seq = 0;; seq++) {
+        size_t len = make_frame(buf, sender, seq, &rng, &n);
+        zmq_send(s, buf, len, 0);
+    }
+}
+
+static void stop_all(pid_t *pids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        kill(pids[i], SIGKILL);
+        waitpid(pids[i], NULL, 0);
+    }
+}
+
+/* A free loopback address. */
+static void free_address(char *out, size_t n)
+{
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_PULL);
+    zmq_bind(s, "tcp://127.0.0.1:*");
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, out, &n);
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+}
+
+static void spawn(pid_t *pids, int n, const char *addr)
+{
+    for (int i = 0; i < n; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            publisher(addr, 1000 + (uint64_t)i);
+            _exit(0);
+        }
+    }
+}
+
+/* Samples per second into the real collector. */
+static double collector_rate(int pubs)
+{
+    char addr[128];
+    free_address(addr, sizeof addr);
+    pid_t pids[4];
+    spawn(pids, pubs, addr);
+    void *ctx = zmq_ctx_new();
+    hm_collector_t *c = NULL;
+    hm_collector_options_t o = {.bind = addr, .snapshot_ms = 60000};
+    if (hm_collector_new(ctx, &o, &c, NULL) != 0)
+        return 0;
+    usleep(500000); /* warm up */
+    hm_collector_refresh(c, 5000);
+    hm_snapshot_t *a = hm_collector_snapshot(c);
+    uint64_t t0 = now_ns();
+    sleep(SECONDS);
+    hm_collector_refresh(c, 5000);
+    hm_snapshot_t *b = hm_collector_snapshot(c);
+    double rate = (double)(b->counters.samples - a->counters.samples) * 1e9 / (double)(b->taken_ns - a->taken_ns);
+    (void)t0;
+    hm_snapshot_release(&a);
+    hm_snapshot_release(&b);
+    stop_all(pids, pubs);
+    hm_collector_destroy(&c);
+    zmq_ctx_term(ctx);
+    return rate;
+}
+
+/* Samples per second into a PULL socket that only counts. */
+static double raw_rate(int pubs)
+{
+    char addr[128];
+    free_address(addr, sizeof addr);
+    pid_t pids[4];
+    spawn(pids, pubs, addr);
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_PULL);
+    zmq_bind(s, addr);
+    uint8_t buf[FRAME];
+    uint64_t rng = 1;
+    uint32_t per;
+    make_frame(buf, 1, 1, &rng, &per); /* samples in a frame without declarations */
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    uint64_t warm = now_ns() + 500000000ull;
+    while (now_ns() < warm)
+        zmq_msg_recv(&m, s, 0);
+    uint64_t t0 = now_ns(), msgs = 0, end = t0 + SECONDS * 1000000000ull;
+    while (now_ns() < end) {
+        for (int i = 0; i < 256; i++)
+            if (zmq_msg_recv(&m, s, 0) >= 0)
+                msgs++;
+    }
+    double rate = (double)msgs * per * 1e9 / (double)(now_ns() - t0);
+    zmq_msg_close(&m);
+    stop_all(pids, pubs);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    return rate;
+}
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static void memory_and_snapshot(void)
+{
+    const int n = 1000;
+    long rss0 = rss_kib();
+    uint64_t t = 1000000000000ull;
+    hm_registry_t *r = hm_registry_new(NULL, t);
+    static uint8_t buf[65536];
+    /* 6 simulated minutes, one sample per endpoint per second: every slice of
+     * every ring is live at the end. */
+    for (int sec = 0; sec < 360; sec++, t += 1000000000ull) {
+        hm_wire_writer_t w;
+        for (int base = 0; base < n; base += 1000) {
+            hm_wire_begin(&w, buf, sizeof buf, 7, (uint64_t)sec);
+            for (int i = base; i < n && i < base + 1000; i++) {
+                char name[32];
+                snprintf(name, sizeof name, "ep-%04d", i);
+                if (sec == 0)
+                    hm_wire_put_decl(&w, HM_REC_ENDPOINT, (uint16_t)i, hm_wire_str(name, NULL));
+                hm_wire_sample_t s = {.endpoint = (uint16_t)i, .status = 200,
+                                      .duration_ns = 1000000 + (uint64_t)i * 1000};
+                hm_wire_put_sample(&w, &s);
+            }
+            hm_ingest_frame(r, buf, hm_wire_end(&w), t);
+        }
+    }
+    long rss1 = rss_kib();
+    size_t bytes = hm_registry_bytes(r);
+    printf("| memory per endpoint, every window live (%d endpoints) | %.1f KiB (RSS %.1f KiB) | "
+           "per-endpoint histogram: %.1f KiB | %.1fx |\n",
+           n, bytes / 1024.0 / n, (double)(rss1 - rss0) / n, sizeof(hm_hist_t) / 1024.0,
+           (double)bytes / n / sizeof(hm_hist_t));
+    double best = 1e18;
+    size_t snap_bytes = 0;
+    for (int i = 0; i < 5; i++) {
+        uint64_t t0 = now_ns();
+        hm_snapshot_t *s = hm_registry_snapshot(r, t);
+        double ms = (double)(now_ns() - t0) / 1e6;
+        snap_bytes = s->nendpoints * sizeof s->endpoints[0];
+        hm_snapshot_release(&s);
+        best = ms < best ? ms : best;
+    }
+    char *a = malloc(snap_bytes), *b = malloc(snap_bytes);
+    memset(a, 1, snap_bytes);
+    memset(b, 2, snap_bytes);
+    uint64_t t0 = now_ns();
+    memcpy(b, a, snap_bytes);
+    double copy_ms = (double)(now_ns() - t0) / 1e6;
+    volatile char sink = b[snap_bytes / 2]; /* keeps the copy from being optimised away */
+    (void)sink;
+    printf("| snapshot of %d busy endpoints | %.2f ms | memcpy of its %.1f MiB: %.2f ms | %.1fx |\n",
+           n, best, snap_bytes / 1048576.0, copy_ms, best / copy_ms);
+    free(a);
+    free(b);
+    hm_registry_destroy(&r);
+}
+
+/* Decode and apply on one core: frames already in memory, no sockets. */
+static double one_core_rate(void)
+{
+    enum { FRAMES = 256 };
+    static uint8_t frames[FRAMES][FRAME];
+    size_t len[FRAMES];
+    uint32_t per[FRAMES];
+    uint64_t rng = 5, total = 0;
+    for (int i = 0; i < FRAMES; i++)
+        len[i] = make_frame(frames[i], 9, (uint64_t)i, &rng, &per[i]);
+    uint64_t t = 1000000000000ull;
+    hm_registry_t *r = hm_registry_new(NULL, t);
+    uint64_t t0 = now_ns(), seq = 0;
+    while (now_ns() - t0 < SECONDS * 1000000000ull) {
+        for (int i = 0; i < FRAMES; i++, seq++) {
+            /* the clock moves 1 ms a frame: slices roll as in life */
+            hm_ingest_frame(r, frames[i], len[i], t + seq * 1000000ull);
+            total += per[i];
+        }
+    }
+    double rate = (double)total * 1e9 / (double)(now_ns() - t0);
+    hm_registry_destroy(&r);
+    return rate;
+}
+
+int main(void)
+{
+    printf("| figure | hotmon | floor or peer | ratio |\n|---|---|---|---|\n");
+    fflush(stdout);
+    double mem = one_core_rate();
+    printf("| ingest on one core: decode + apply, frames in memory | %.2f M samples/s | goal: 10 M samples/s | %.2fx |\n",
+           mem / 1e6, mem / 1e7);
+    fflush(stdout);
+    for (int pubs = 1; pubs <= 2; pubs++) {
+        double raw = raw_rate(pubs);
+        double got = collector_rate(pubs);
+        printf("| ingest, %d publisher process%s, 4 KiB frames, tcp loopback | %.2f M samples/s | "
+               "raw ZeroMQ PUSH/PULL: %.2f M samples/s | %.2fx |\n",
+               pubs, pubs > 1 ? "es" : "", got / 1e6, raw / 1e6, got / raw);
+        fflush(stdout);
+    }
+    memory_and_snapshot();
+    return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * ring.c - allocation of the SPSC ring; the push and pop are inline in ring.h.
+ */
+#include "ring.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hm_ring_init(hm_ring_t *r, uint32_t capacity)
+{
+    uint64_t n = 16;
+    while (n < capacity)
+        n *= 2;
+    hm_ring_slot_t *slots = malloc(n * sizeof *slots);
+    if (!slots)
+        return ENOMEM;
+    memset(r, 0, sizeof *r);
+    r->slots = slots;
+    r->mask = n - 1;
+    return 0;
+}
+
+void hm_ring_fini(hm_ring_t *r)
+{
+    free(r->slots);
+    r->slots = NULL;
+}

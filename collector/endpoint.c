@@ -1,0 +1,350 @@
+/*
+ * endpoint.c - the live statistics of one endpoint (see endpoint.h).
+ * Windows are window.c's; what a sender contributes is registry.c's.
+ */
+#include "endpoint.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS_PER_S 1000000000ull
+#define SLOW_KEEP_NS (60 * NS_PER_S)
+#define GAUGE_BUCKET_NS (10 * NS_PER_S)
+#define GAUGE_BUCKETS 6 /* min and max over the last minute */
+#define STATUS_SLOTS 32
+
+/* A sum over senders, with its least and greatest value per 10 s. */
+typedef struct {
+    int64_t now;
+    uint64_t bucket[GAUGE_BUCKETS]; /* bucket id + 1; 0 = unused */
+    int64_t min[GAUGE_BUCKETS], max[GAUGE_BUCKETS];
+} gauge_t;
+
+typedef struct {
+    uint64_t end_ns;
+    uint64_t duration_ns;
+    uint16_t status;
+    char rid[HM_SNAP_RID_MAX + 1];
+} slow_t;
+
+struct hm_endpoint_stats {
+    char name[HM_SNAP_NAME_MAX + 1];
+    bool other;
+    hm_window_t *lat;
+    size_t nphases;
+    struct {
+        char name[HM_SNAP_NAME_MAX + 1];
+        hm_window_t *w;
+    } phase[HM_SNAP_PHASES];
+    size_t nstatus, last_status;
+    hm_snap_status_t status[STATUS_SLOTS]; /* beyond: folded into status 65535 */
+    size_t nslow;
+    slow_t slow[HM_SNAP_SLOWEST];
+    uint64_t slow_floor;                   /* least duration kept when full */
+    gauge_t inflight, queue;
+    size_t nmetrics;
+    struct {
+        char name[HM_SNAP_NAME_MAX + 1];
+        bool counter;
+        gauge_t g;
+    } metric[HM_SNAP_METRICS];
+};
+
+bool hm_status_is_error(uint16_t status)
+{
+    return !(status == 0 || (status >= 100 && status < 400));
+}
+
+hm_endpoint_stats_t *hm_endpoint_stats_new(const char *name, size_t len, bool other,
+                                           uint64_t now_ns)
+{
+    assert(len <= HM_SNAP_NAME_MAX);
+    hm_endpoint_stats_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->lat = hm_window_new(now_ns);
+    if (!e->lat) {
+        free(e);
+        return NULL;
+    }
+    memcpy(e->name, name, len);
+    e->other = other;
+    return e;
+}
+
+void hm_endpoint_stats_destroy(hm_endpoint_stats_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hm_endpoint_stats_t *e = *self_p;
+    hm_window_destroy(&e->lat);
+    for (size_t i = 0; i < e->nphases; i++)
+        hm_window_destroy(&e->phase[i].w);
+    free(e);
+    *self_p = NULL;
+}
+
+const char *hm_endpoint_stats_name(const hm_endpoint_stats_t *e)
+{
+    return e->name;
+}
+
+static void count_status(hm_endpoint_stats_t *e, uint16_t status)
+{
+    /* Most samples have the status of the one before: try it first. */
+    if (e->nstatus && e->status[e->last_status].status == status) {
+        e->status[e->last_status].count++;
+        return;
+    }
+    for (size_t i = 0; i < e->nstatus; i++) {
+        if (e->status[i].status == status) {
+            e->status[i].count++;
+            e->last_status = i;
+            return;
+        }
+    }
+    if (e->nstatus < STATUS_SLOTS - 1 || status == UINT16_MAX) {
+        e->status[e->nstatus++] = (hm_snap_status_t){status, 1};
+        return;
+    }
+    /* Too many distinct statuses: the rest share the last slot. */
+    if (e->nstatus == STATUS_SLOTS - 1)
+        e->status[e->nstatus++] = (hm_snap_status_t){UINT16_MAX, 0};
+    e->status[STATUS_SLOTS - 1].count++;
+}
+
+static void keep_slow(hm_endpoint_stats_t *e, uint64_t now_ns, uint64_t d, uint16_t status,
+                      const uint8_t *rid, size_t rid_len)
+{
+    size_t at;
+    if (e->nslow < HM_SNAP_SLOWEST) {
+        at = e->nslow++;
+    } else {
+        at = 0; /* replace the fastest kept */
+        for (size_t i = 1; i < e->nslow; i++)
+            if (e->slow[i].duration_ns < e->slow[at].duration_ns)
+                at = i;
+    }
+    slow_t *s = &e->slow[at];
+    s->end_ns = now_ns;
+    s->duration_ns = d;
+    s->status = status;
+    if (rid_len > HM_SNAP_RID_MAX)
+        rid_len = HM_SNAP_RID_MAX;
+    if (rid_len)
+        memcpy(s->rid, rid, rid_len);
+    s->rid[rid_len] = '\0';
+    e->slow_floor = 0;
+    if (e->nslow == HM_SNAP_SLOWEST) {
+        e->slow_floor = UINT64_MAX;
+        for (size_t i = 0; i < e->nslow; i++)
+            if (e->slow[i].duration_ns < e->slow_floor)
+                e->slow_floor = e->slow[i].duration_ns;
+    }
+}
+
+void hm_endpoint_stats_record(hm_endpoint_stats_t *e, uint64_t now_ns, uint64_t latency_ns,
+                              uint16_t status, const uint8_t *request_id, size_t rid_len)
+{
+    hm_window_record(e->lat, now_ns, latency_ns, hm_status_is_error(status));
+    count_status(e, status);
+    if (latency_ns > e->slow_floor)
+        keep_slow(e, now_ns, latency_ns, status, request_id, rid_len);
+}
+
+bool hm_endpoint_stats_phase(hm_endpoint_stats_t *e, uint64_t now_ns, const char *phase,
+                             uint64_t ns)
+{
+    size_t i = 0;
+    while (i < e->nphases && strcmp(e->phase[i].name, phase) != 0)
+        i++;
+    if (i == e->nphases) {
+        if (i == HM_SNAP_PHASES)
+            return false;
+        e->phase[i].w = hm_window_new(now_ns);
+        if (!e->phase[i].w)
+            return false;
+        strncpy(e->phase[i].name, phase, HM_SNAP_NAME_MAX);
+        e->nphases++;
+    }
+    hm_window_record(e->phase[i].w, now_ns, ns, false);
+    return true;
+}
+
+int hm_endpoint_stats_metric(hm_endpoint_stats_t *e, const char *name, bool counter)
+{
+    for (size_t i = 0; i < e->nmetrics; i++)
+        if (e->metric[i].counter == counter && strcmp(e->metric[i].name, name) == 0)
+            return (int)i;
+    if (e->nmetrics == HM_SNAP_METRICS)
+        return -1;
+    size_t i = e->nmetrics++;
+    strncpy(e->metric[i].name, name, HM_SNAP_NAME_MAX);
+    e->metric[i].counter = counter;
+    return (int)i;
+}
+
+static void gauge_set(gauge_t *g, int64_t v, uint64_t now_ns)
+{
+    g->now = v;
+    uint64_t id = now_ns / GAUGE_BUCKET_NS + 1;
+    size_t i = id % GAUGE_BUCKETS;
+    if (g->bucket[i] != id) {
+        g->bucket[i] = id;
+        g->min[i] = g->max[i] = v;
+    } else {
+        if (v < g->min[i])
+            g->min[i] = v;
+        if (v > g->max[i])
+            g->max[i] = v;
+    }
+}
+
+static hm_snap_gauge_t gauge_read(gauge_t *g, uint64_t now_ns)
+{
+    gauge_set(g, g->now, now_ns); /* the value held until now counts too */
+    hm_snap_gauge_t out = {g->now, g->now, g->now};
+    uint64_t id = now_ns / GAUGE_BUCKET_NS + 1;
+    for (size_t i = 0; i < GAUGE_BUCKETS; i++) {
+        if (g->bucket[i] == 0 || g->bucket[i] + GAUGE_BUCKETS <= id)
+            continue;
+        if (g->min[i] < out.min)
+            out.min = g->min[i];
+        if (g->max[i] > out.max)
+            out.max = g->max[i];
+    }
+    return out;
+}
+
+void hm_endpoint_stats_gauge_add(hm_endpoint_stats_t *e, int slot, int64_t delta, uint64_t now_ns)
+{
+    gauge_t *g = slot == HM_GAUGE_INFLIGHT      ? &e->inflight
+                 : slot == HM_GAUGE_QUEUE_DEPTH ? &e->queue
+                                                : NULL;
+    if (!g) {
+        assert(slot >= 0 && (size_t)slot < e->nmetrics);
+        g = &e->metric[slot].g;
+    }
+    gauge_set(g, g->now + delta, now_ns);
+}
+
+void hm_endpoint_stats_reset(hm_endpoint_stats_t *e, uint64_t now_ns)
+{
+    hm_window_reset(e->lat, now_ns);
+    for (size_t i = 0; i < e->nphases; i++)
+        hm_window_destroy(&e->phase[i].w);
+    e->nphases = 0;
+    e->nstatus = 0;
+    e->nslow = 0;
+    e->slow_floor = 0;
+}
+
+static const double qs[5] = {0.50, 0.90, 0.95, 0.99, 0.999};
+
+static void fill_stats(hm_window_t *w, uint64_t now_ns, hm_win_t which, hm_hist_t *h,
+                       hm_snap_stats_t *st)
+{
+    hm_window_result_t r = hm_window_query(w, now_ns, which, h);
+    uint64_t v[5];
+    hm_hist_quantiles(h, qs, 5, v);
+    st->count = h->count;
+    st->errors = r.errors;
+    st->span_ns = r.span_ns;
+    st->rate = r.span_ns ? (double)h->count * 1e9 / (double)r.span_ns : 0.0;
+    st->error_rate = h->count ? (double)r.errors / (double)h->count : 0.0;
+    st->min_ns = h->count ? h->min_ns : 0;
+    st->mean_ns = hm_hist_mean(h);
+    st->max_ns = h->max_ns;
+    st->p50_ns = v[0];
+    st->p90_ns = v[1];
+    st->p95_ns = v[2];
+    st->p99_ns = v[3];
+    st->p999_ns = v[4];
+    hm_hist_octaves(h, st->octaves);
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+    const hm_snap_status_t *x = a, *y = b;
+    return (x->count < y->count) - (x->count > y->count);
+}
+
+static int by_duration_desc(const void *a, const void *b)
+{
+    const slow_t *x = a, *y = b;
+    return (x->duration_ns < y->duration_ns) - (x->duration_ns > y->duration_ns);
+}
+
+void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_endpoint_t *out)
+{
+    /* One histogram on the heap for all queries: it is 8 KiB. */
+    hm_hist_t *h = malloc(sizeof *h);
+    memset(out, 0, sizeof *out);
+    memcpy(out->name, e->name, sizeof out->name);
+    out->other = e->other;
+    if (h) {
+        for (int w = 0; w < HM_WIN__COUNT; w++)
+            fill_stats(e->lat, now_ns, (hm_win_t)w, h, &out->win[w]);
+        out->nphases = e->nphases;
+        for (size_t i = 0; i < e->nphases; i++) {
+            hm_snap_phase_t *p = &out->phases[i];
+            memcpy(p->name, e->phase[i].name, sizeof p->name);
+            for (int w = 0; w < HM_WIN__COUNT; w++) {
+                hm_window_query(e->phase[i].w, now_ns, (hm_win_t)w, h);
+                uint64_t v[3];
+                static const double pq[3] = {0.50, 0.95, 0.99};
+                hm_hist_quantiles(h, pq, 3, v);
+                p->win[w].count = h->count;
+                p->win[w].sum_ns = h->sum_ns;
+                p->win[w].p50_ns = v[0];
+                p->win[w].p95_ns = v[1];
+                p->win[w].p99_ns = v[2];
+            }
+        }
+        free(h);
+    }
+    out->inflight = gauge_read(&e->inflight, now_ns);
+    out->queue = gauge_read(&e->queue, now_ns);
+
+    hm_snap_status_t st[STATUS_SLOTS];
+    memcpy(st, e->status, e->nstatus * sizeof st[0]);
+    qsort(st, e->nstatus, sizeof st[0], by_count_desc);
+    out->nstatuses = e->nstatus < HM_SNAP_STATUSES ? e->nstatus : HM_SNAP_STATUSES;
+    memcpy(out->statuses, st, out->nstatuses * sizeof st[0]);
+
+    /* Forget slow samples older than a minute, then list the rest. */
+    size_t k = 0;
+    for (size_t i = 0; i < e->nslow; i++)
+        if (e->slow[i].end_ns + SLOW_KEEP_NS > now_ns)
+            e->slow[k++] = e->slow[i];
+    if (k < e->nslow)
+        e->slow_floor = 0;
+    e->nslow = k;
+    slow_t sorted[HM_SNAP_SLOWEST];
+    memcpy(sorted, e->slow, k * sizeof sorted[0]);
+    qsort(sorted, k, sizeof sorted[0], by_duration_desc);
+    out->nslow = k;
+    for (size_t i = 0; i < k; i++) {
+        out->slow[i].duration_ns = sorted[i].duration_ns;
+        out->slow[i].age_ns = now_ns - sorted[i].end_ns;
+        out->slow[i].status = sorted[i].status;
+        memcpy(out->slow[i].request_id, sorted[i].rid, sizeof out->slow[i].request_id);
+    }
+
+    out->nmetrics = e->nmetrics;
+    for (size_t i = 0; i < e->nmetrics; i++) {
+        memcpy(out->metrics[i].name, e->metric[i].name, sizeof out->metrics[i].name);
+        out->metrics[i].counter = e->metric[i].counter;
+        out->metrics[i].value = gauge_read(&e->metric[i].g, now_ns);
+    }
+    hm_window_history(e->lat, now_ns, out->history, HM_WINDOW_HISTORY);
+}
+
+size_t hm_endpoint_stats_bytes(const hm_endpoint_stats_t *e)
+{
+    size_t n = sizeof *e + hm_window_bytes(e->lat);
+    for (size_t i = 0; i < e->nphases; i++)
+        n += hm_window_bytes(e->phase[i].w);
+    return n;
+}

@@ -1,0 +1,491 @@
+/*
+ * registry.c - endpoints and senders, caps and counters (see registry.h).
+ */
+#include "registry.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NS_PER_MS 1000000ull
+#define SENDER_IDS_MAX 4096     /* endpoint ids a sender may use */
+#define SENDER_PHASES_MAX 256
+#define SENDER_METRICS_MAX 256
+#define SENDER_VALUES_MAX 1024  /* user gauge/counter series per sender */
+#define NAME_BUF (HM_SNAP_NAME_MAX + 1)
+
+typedef struct {
+    uint8_t kind;            /* 0: undeclared */
+    bool is_queue;
+    char name[NAME_BUF];
+} metric_decl_t;
+
+/* A sender's contribution to a user gauge or counter of one endpoint. */
+typedef struct {
+    uint16_t ep, metric;
+    hm_endpoint_stats_t *e;
+    int slot;
+    int64_t last;
+} metric_value_t;
+
+struct hm_sender {
+    uint64_t id;
+    uint64_t last_ns;
+    uint64_t seq;
+    bool seq_known;
+    uint64_t drops;
+    size_t nep;
+    hm_endpoint_stats_t **ep;     /* by endpoint id; NULL: undeclared */
+    int64_t *inflight, *queue;    /* last value by endpoint id */
+    char (*phase)[NAME_BUF];      /* by phase id */
+    metric_decl_t *metric;        /* by metric id */
+    size_t nvalues;
+    metric_value_t *values;
+};
+
+struct hm_registry {
+    hm_registry_limits_t lim;
+    hm_snap_counters_t c;
+    uint64_t start_ns, reset_ns;
+    uint64_t last_snap_ns, last_snap_samples;
+    size_t neps, cap_eps;
+    hm_endpoint_stats_t **eps;
+    hm_endpoint_stats_t *other;
+    size_t ht_cap;
+    uint32_t *ht;                 /* endpoint index + 1 by name hash; 0 empty */
+    size_t nsenders;
+    hm_sender_t **senders;        /* max_senders slots */
+    uint64_t snap_seq;
+};
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+hm_registry_t *hm_registry_new(const hm_registry_limits_t *limits, uint64_t now_ns)
+{
+    hm_registry_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->lim = limits ? *limits : (hm_registry_limits_t){0};
+    if (!r->lim.max_endpoints)
+        r->lim.max_endpoints = 10000;
+    if (!r->lim.max_senders)
+        r->lim.max_senders = 1024;
+    if (!r->lim.sender_expiry_ms)
+        r->lim.sender_expiry_ms = 10000;
+    r->start_ns = r->reset_ns = r->last_snap_ns = now_ns;
+    r->cap_eps = (size_t)r->lim.max_endpoints + 1;
+    r->ht_cap = 16;
+    while (r->ht_cap < 2 * r->cap_eps)
+        r->ht_cap *= 2;
+    r->eps = calloc(r->cap_eps, sizeof *r->eps);
+    r->ht = calloc(r->ht_cap, sizeof *r->ht);
+    r->senders = calloc(r->lim.max_senders, sizeof *r->senders);
+    if (!r->eps || !r->ht || !r->senders) {
+        hm_registry_destroy(&r);
+        return NULL;
+    }
+    return r;
+}
+
+static void sender_free(hm_sender_t *s)
+{
+    if (!s)
+        return;
+    free(s->ep);
+    free(s->inflight);
+    free(s->queue);
+    free(s->phase);
+    free(s->metric);
+    free(s->values);
+    free(s);
+}
+
+void hm_registry_destroy(hm_registry_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hm_registry_t *r = *self_p;
+    for (size_t i = 0; i < r->neps; i++)
+        hm_endpoint_stats_destroy(&r->eps[i]);
+    for (size_t i = 0; r->senders && i < r->nsenders; i++)
+        sender_free(r->senders[i]);
+    free(r->eps);
+    free(r->ht);
+    free(r->senders);
+    free(r);
+    *self_p = NULL;
+}
+
+hm_snap_counters_t *hm_registry_counters(hm_registry_t *r)
+{
+    return &r->c;
+}
+
+/* --- endpoints ---------------------------------------------------------- */
+
+/* Cuts a name to HM_SNAP_NAME_MAX bytes on a UTF-8 boundary. */
+static size_t cut_name(const uint8_t *p, size_t n, bool *cut)
+{
+    *cut = n > HM_SNAP_NAME_MAX;
+    if (!*cut)
+        return n;
+    n = HM_SNAP_NAME_MAX;
+    while (n > 0 && (p[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+static hm_endpoint_stats_t *add_endpoint(hm_registry_t *r, const char *name, size_t len,
+                                         bool other, uint64_t now_ns)
+{
+    hm_endpoint_stats_t *e = hm_endpoint_stats_new(name, len, other, now_ns);
+    if (!e)
+        return NULL;
+    assert(r->neps < r->cap_eps);
+    r->eps[r->neps++] = e;
+    r->c.endpoints = r->neps;
+    return e;
+}
+
+/* The endpoint named by wire bytes p[0..n), created or folded into (other). */
+static hm_endpoint_stats_t *find_endpoint(hm_registry_t *r, const uint8_t *p, size_t n,
+                                          uint64_t now_ns, bool *folded)
+{
+    bool cut;
+    size_t len = cut_name(p, n, &cut);
+    const char *name = (const char *)p;
+    *folded = false;
+    size_t mask = r->ht_cap - 1;
+    size_t i = hash_bytes(name, len) & mask;
+    for (; r->ht[i]; i = (i + 1) & mask) {
+        hm_endpoint_stats_t *e = r->eps[r->ht[i] - 1];
+        const char *en = hm_endpoint_stats_name(e);
+        if (strlen(en) == len && memcmp(en, name, len) == 0)
+            return e;
+    }
+    size_t named = r->neps - (r->other ? 1 : 0);
+    if (named >= r->lim.max_endpoints || memchr(name, '\0', len)) {
+        /* Beyond the cap (or a name that a C string cannot hold). */
+        *folded = true;
+        if (!r->other)
+            r->other = add_endpoint(r, HM_OTHER_NAME, strlen(HM_OTHER_NAME), true, now_ns);
+        return r->other;
+    }
+    hm_endpoint_stats_t *e = add_endpoint(r, name, len, false, now_ns);
+    if (e) {
+        r->ht[i] = (uint32_t)r->neps;
+        r->c.names_cut += cut;
+    }
+    return e;
+}
+
+/* --- senders ------------------------------------------------------------ */
+
+hm_sender_t *hm_registry_sender(hm_registry_t *r, uint64_t id, uint64_t now_ns)
+{
+    /* A linear scan: senders are few (hundreds) and frames carry many records. */
+    for (size_t i = 0; i < r->nsenders; i++) {
+        if (r->senders[i]->id == id) {
+            r->senders[i]->last_ns = now_ns;
+            return r->senders[i];
+        }
+    }
+    if (r->nsenders >= r->lim.max_senders) {
+        r->c.senders_refused++;
+        return NULL;
+    }
+    hm_sender_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->id = id;
+    s->last_ns = now_ns;
+    r->senders[r->nsenders++] = s;
+    r->c.senders_live = r->nsenders;
+    return s;
+}
+
+void hm_registry_seq(hm_registry_t *r, hm_sender_t *s, uint64_t seq)
+{
+    if (s->seq_known && seq > s->seq + 1)
+        r->c.lost += seq - s->seq - 1;
+    s->seq = seq;
+    s->seq_known = true;
+}
+
+/* Grows a sender's per-endpoint-id arrays to hold id. */
+static bool ensure_ep(hm_sender_t *s, uint16_t id)
+{
+    if (id < s->nep)
+        return true;
+    if (id >= SENDER_IDS_MAX)
+        return false;
+    size_t n = s->nep ? s->nep : 16;
+    while (n <= id)
+        n *= 2;
+    if (n > SENDER_IDS_MAX)
+        n = SENDER_IDS_MAX;
+    hm_endpoint_stats_t **ep = realloc(s->ep, n * sizeof *ep);
+    if (!ep)
+        return false;
+    s->ep = ep;
+    int64_t *inf = realloc(s->inflight, n * sizeof *inf);
+    if (!inf)
+        return false;
+    s->inflight = inf;
+    int64_t *q = realloc(s->queue, n * sizeof *q);
+    if (!q)
+        return false;
+    s->queue = q;
+    for (size_t i = s->nep; i < n; i++) {
+        ep[i] = NULL;
+        inf[i] = q[i] = 0;
+    }
+    s->nep = n;
+    return true;
+}
+
+static void copy_name(char *dst, hm_wire_str_t n)
+{
+    size_t len = n.len > HM_SNAP_NAME_MAX ? HM_SNAP_NAME_MAX : n.len;
+    memcpy(dst, n.ptr, len);
+    dst[len] = '\0';
+}
+
+static void declare_endpoint(hm_registry_t *r, hm_sender_t *s, uint16_t id, hm_wire_str_t name,
+                             uint64_t now_ns)
+{
+    if (!ensure_ep(s, id))
+        return;
+    bool folded;
+    hm_endpoint_stats_t *e = find_endpoint(r, name.ptr, name.len, now_ns, &folded);
+    if (!e)
+        return;
+    if (folded && s->ep[id] != e)
+        r->c.names_folded++;
+    if (s->ep[id] && s->ep[id] != e) {
+        /* The id now means another endpoint: move its gauges along. */
+        hm_endpoint_stats_gauge_add(s->ep[id], HM_GAUGE_INFLIGHT, -s->inflight[id], now_ns);
+        hm_endpoint_stats_gauge_add(s->ep[id], HM_GAUGE_QUEUE_DEPTH, -s->queue[id], now_ns);
+        s->inflight[id] = s->queue[id] = 0;
+    }
+    s->ep[id] = e;
+}
+
+static void declare_phase(hm_sender_t *s, uint16_t id, hm_wire_str_t name)
+{
+    if (id >= SENDER_PHASES_MAX)
+        return;
+    if (!s->phase && !(s->phase = calloc(SENDER_PHASES_MAX, sizeof *s->phase)))
+        return;
+    copy_name(s->phase[id], name);
+}
+
+static void declare_metric(hm_sender_t *s, uint16_t id, uint8_t kind, hm_wire_str_t name)
+{
+    if (id >= SENDER_METRICS_MAX)
+        return;
+    if (!s->metric && !(s->metric = calloc(SENDER_METRICS_MAX, sizeof *s->metric)))
+        return;
+    metric_decl_t *m = &s->metric[id];
+    m->kind = kind;
+    copy_name(m->name, name);
+    m->is_queue = kind == HM_METRIC_GAUGE && strcmp(m->name, "queue") == 0;
+}
+
+static void sample(hm_registry_t *r, hm_sender_t *s, const hm_wire_sample_t *x, uint64_t now_ns)
+{
+    hm_endpoint_stats_t *e = x->endpoint < s->nep ? s->ep[x->endpoint] : NULL;
+    if (!e) {
+        r->c.unknown_ids++;
+        return;
+    }
+    uint64_t lat = x->duration_ns + (x->has_delay ? x->delay_ns : 0);
+    if (lat < x->duration_ns)
+        lat = UINT64_MAX; /* overflow: clamp */
+    r->c.values_clamped += lat < HM_HIST_MIN_NS || lat > HM_HIST_MAX_NS;
+    r->c.samples++;
+    hm_endpoint_stats_record(e, now_ns, lat, x->status, x->request_id.ptr, x->request_id.len);
+    for (unsigned i = 0; i < x->nphases; i++) {
+        uint16_t p = x->phases[i].phase;
+        if (s->phase && p < SENDER_PHASES_MAX && s->phase[p][0])
+            hm_endpoint_stats_phase(e, now_ns, s->phase[p], x->phases[i].ns);
+        else
+            r->c.unknown_ids++;
+    }
+}
+
+/* A user gauge or counter value of (endpoint id, metric id). */
+static void metric_value(hm_registry_t *r, hm_sender_t *s, uint16_t ep, uint16_t metric,
+                         int64_t v, uint64_t now_ns)
+{
+    hm_endpoint_stats_t *e = ep < s->nep ? s->ep[ep] : NULL;
+    metric_decl_t *m = s->metric && metric < SENDER_METRICS_MAX ? &s->metric[metric] : NULL;
+    if (!e || !m || !m->kind) {
+        r->c.unknown_ids++;
+        return;
+    }
+    if (m->is_queue) {
+        hm_endpoint_stats_gauge_add(e, HM_GAUGE_QUEUE_DEPTH, v - s->queue[ep], now_ns);
+        s->queue[ep] = v;
+        return;
+    }
+    metric_value_t *mv = NULL;
+    for (size_t i = 0; i < s->nvalues; i++)
+        if (s->values[i].ep == ep && s->values[i].metric == metric && s->values[i].e == e)
+            mv = &s->values[i];
+    if (!mv) {
+        int slot = hm_endpoint_stats_metric(e, m->name, m->kind == HM_METRIC_COUNTER);
+        if (slot < 0 || s->nvalues >= SENDER_VALUES_MAX)
+            return;
+        if (!s->values && !(s->values = calloc(SENDER_VALUES_MAX, sizeof *s->values)))
+            return;
+        mv = &s->values[s->nvalues++];
+        *mv = (metric_value_t){ep, metric, e, slot, 0};
+    }
+    hm_endpoint_stats_gauge_add(e, mv->slot, v - mv->last, now_ns);
+    mv->last = v;
+}
+
+void hm_registry_apply(hm_registry_t *r, hm_sender_t *s, const hm_wire_record_t *rec,
+                       uint64_t now_ns)
+{
+    switch (rec->type) {
+    case HM_REC_SAMPLE:
+        sample(r, s, &rec->u.sample, now_ns);
+        break;
+    case HM_REC_ENDPOINT:
+        declare_endpoint(r, s, rec->u.decl.id, rec->u.decl.name, now_ns);
+        break;
+    case HM_REC_PHASE:
+        declare_phase(s, rec->u.decl.id, rec->u.decl.name);
+        break;
+    case HM_REC_METRIC:
+        declare_metric(s, rec->u.metric.id, rec->u.metric.kind, rec->u.metric.name);
+        break;
+    case HM_REC_GAUGE: {
+        uint16_t ep = rec->u.gauge.endpoint;
+        if (rec->u.gauge.metric != HM_WIRE_METRIC_INFLIGHT) {
+            metric_value(r, s, ep, rec->u.gauge.metric, rec->u.gauge.value, now_ns);
+        } else if (ep < s->nep && s->ep[ep]) {
+            hm_endpoint_stats_gauge_add(s->ep[ep], HM_GAUGE_INFLIGHT,
+                                        rec->u.gauge.value - s->inflight[ep], now_ns);
+            s->inflight[ep] = rec->u.gauge.value;
+        } else {
+            r->c.unknown_ids++;
+        }
+        break;
+    }
+    case HM_REC_COUNTER:
+        metric_value(r, s, rec->u.counter.endpoint, rec->u.counter.metric,
+                     (int64_t)rec->u.counter.total, now_ns);
+        break;
+    case HM_REC_DROPS:
+        /* A running total; a smaller one means the sender started over. */
+        r->c.client_drops += rec->u.drops.total >= s->drops ? rec->u.drops.total - s->drops
+                                                            : rec->u.drops.total;
+        s->drops = rec->u.drops.total;
+        break;
+    case HM_REC_HELLO:
+    case HM_REC_HEARTBEAT:
+        break; /* hearing from the sender is all they are for */
+    default:
+        r->c.unknown_records++;
+        break;
+    }
+}
+
+/* Takes a sender's gauges out of the sums and frees it. */
+static void drop_sender(hm_sender_t *s, uint64_t now_ns)
+{
+    for (size_t i = 0; i < s->nep; i++) {
+        if (!s->ep[i])
+            continue;
+        if (s->inflight[i])
+            hm_endpoint_stats_gauge_add(s->ep[i], HM_GAUGE_INFLIGHT, -s->inflight[i], now_ns);
+        if (s->queue[i])
+            hm_endpoint_stats_gauge_add(s->ep[i], HM_GAUGE_QUEUE_DEPTH, -s->queue[i], now_ns);
+    }
+    for (size_t i = 0; i < s->nvalues; i++) {
+        /* Counters are totals that stay; gauges stop counting. */
+        metric_decl_t *m = &s->metric[s->values[i].metric];
+        if (m->kind == HM_METRIC_GAUGE)
+            hm_endpoint_stats_gauge_add(s->values[i].e, s->values[i].slot, -s->values[i].last,
+                                        now_ns);
+    }
+    sender_free(s);
+}
+
+void hm_registry_expire(hm_registry_t *r, uint64_t now_ns)
+{
+    uint64_t limit = (uint64_t)r->lim.sender_expiry_ms * NS_PER_MS;
+    size_t k = 0;
+    for (size_t i = 0; i < r->nsenders; i++) {
+        hm_sender_t *s = r->senders[i];
+        if (now_ns > s->last_ns && now_ns - s->last_ns > limit) {
+            drop_sender(s, now_ns);
+            r->c.senders_expired++;
+        } else {
+            r->senders[k++] = s;
+        }
+    }
+    r->nsenders = k;
+    r->c.senders_live = k;
+}
+
+void hm_registry_reset(hm_registry_t *r, uint64_t now_ns)
+{
+    for (size_t i = 0; i < r->neps; i++)
+        hm_endpoint_stats_reset(r->eps[i], now_ns);
+    r->reset_ns = now_ns;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const hm_snap_endpoint_t *x = a, *y = b;
+    if (x->other != y->other)
+        return x->other ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns)
+{
+    hm_registry_expire(r, now_ns);
+    hm_snapshot_t *s = hm_snapshot_new(r->neps);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < r->neps; i++)
+        hm_endpoint_stats_fill(r->eps[i], now_ns, &s->endpoints[i]);
+    if (s->nendpoints)
+        qsort(s->endpoints, s->nendpoints, sizeof s->endpoints[0], by_name);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s->seq = ++r->snap_seq;
+    s->taken_ns = now_ns;
+    s->taken_unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    s->uptime_ns = now_ns - r->start_ns;
+    s->since_reset_ns = now_ns - r->reset_ns;
+    uint64_t dt = now_ns - r->last_snap_ns;
+    if (dt > 0)
+        s->ingest_rate = (double)(r->c.samples - r->last_snap_samples) * 1e9 / (double)dt;
+    r->last_snap_ns = now_ns;
+    r->last_snap_samples = r->c.samples;
+    s->counters = r->c;
+    return s;
+}
+
+size_t hm_registry_bytes(const hm_registry_t *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->neps; i++)
+        n += hm_endpoint_stats_bytes(r->eps[i]);
+    return n;
+}

@@ -1,0 +1,106 @@
+/*
+ * main.c - the hotmon program: settings, then an embedded collector, the demo
+ * if asked, and either --once or the interactive screen. Wiring only.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "collector.h"
+#include "demo.h"
+#include "hotmon.h"
+#include "once.h"
+#include "settings.h"
+#include "ui.h"
+
+/* The one piece of mutable state at file scope: set by SIGINT and SIGTERM. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "hotmon: %s\nTry 'hotmon --help'.\n", msg);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    hm_settings_t s;
+    hm_settings_defaults(&s);
+    char why[4200], path[4096];
+    if (hm_settings_config_path(path, sizeof path)) {
+        int rc = hm_settings_load_file(&s, path, why, sizeof why);
+        if (rc && rc != ENOENT)
+            return usage_error(why);
+    }
+    if (hm_settings_parse_args(&s, argc, argv, why, sizeof why) != 0)
+        return usage_error(why);
+    if (s.help) {
+        hm_settings_usage(stdout);
+        return 0;
+    }
+    if (s.version) {
+        printf("hotmon %s\n", HM_VERSION_STRING);
+        return 0;
+    }
+    if (s.connect)
+        return usage_error("--connect: remote collectors are not supported yet");
+    if (s.baseline && access(s.baseline, R_OK) != 0) {
+        snprintf(why, sizeof why, "--baseline: %s: %s", s.baseline, strerror(errno));
+        return usage_error(why);
+    }
+    if (!s.once && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+        return usage_error("the dashboard needs a terminal; use --once for a headless view");
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    void *ctx = zmq_ctx_new();
+    hm_collector_t *c = NULL;
+    hm_collector_options_t co = {.bind = s.bind, .snapshot_ms = s.refresh_ms};
+    const char *reason = NULL;
+    int rc = hm_collector_new(ctx, &co, &c, &reason);
+    if (rc == EADDRINUSE) {
+        fprintf(stderr,
+                "hotmon: %s is already in use (another hotmon or hotmon-collector?); use --bind "
+                "ADDR to listen elsewhere, or --connect ADDR to watch a running collector\n",
+                s.bind);
+        zmq_ctx_term(ctx);
+        return 2;
+    }
+    if (rc) {
+        fprintf(stderr, "hotmon: cannot listen on %s: %s\n", s.bind, reason);
+        zmq_ctx_term(ctx);
+        return 2;
+    }
+    hm_demo_t *demo = NULL;
+    if (s.demo && (rc = hm_demo_start(hm_collector_address(c), &demo)) != 0)
+        fprintf(stderr, "hotmon: cannot start the demo: %s\n", strerror(rc));
+
+    int status;
+    if (s.once) {
+        status = hm_once_run(&s, c, &stop_requested);
+    } else {
+        hm_ui_config_t ui = {c, &s, &stop_requested};
+        status = hm_ui_run(&ui, why, sizeof why) == 0 ? 0 : 1;
+        if (status)
+            fprintf(stderr, "hotmon: %s\n", why);
+    }
+    hm_demo_stop(&demo);
+    hm_collector_destroy(&c);
+    zmq_ctx_term(ctx);
+    hm_settings_fini(&s);
+    return status;
+}

@@ -1,0 +1,18 @@
+/*
+ * once.h - `hotmon --once`: collect for a while, print one view, exit. The
+ * headless mode for scripts, CI soaks and people over ssh.
+ */
+#ifndef HM_ONCE_H
+#define HM_ONCE_H
+
+#include <signal.h>
+
+#include "collector.h"
+#include "settings.h"
+
+/* Waits s->after_s seconds (or until *stop is set), then writes the view
+ * (filter, sort and window from s) to stdout or s->snapshot. Returns the exit
+ * status: 0, or 1 with a message on stderr when the view cannot be written. */
+int hm_once_run(const hm_settings_t *s, hm_collector_t *c, volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * settings.h - hotmon's settings: command-line flags and the config file.
+ *
+ * One table (settings.c) is the master copy of every option: its flag, its
+ * config-file key (the long name), its argument, its check and its help. It
+ * drives getopt_long, --help, the config file and the man page's list.
+ */
+#ifndef HM_SETTINGS_H
+#define HM_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "export.h"
+#include "view.h"
+
+#define HM_SETTINGS_OWNED_MAX 32
+
+typedef struct {
+    const char *bind;            /* the embedded collector's address */
+    const char *connect;         /* a remote collector (not yet supported) */
+    bool demo;
+    bool once;
+    double after_s;              /* --once: seconds to collect */
+    hm_format_t format;          /* --once output */
+    const char *filter;
+    hm_col_t sort;
+    bool reverse;                /* flips the sort's natural direction */
+    hm_win_t window;
+    const char *theme;
+    unsigned refresh_ms;
+    const char *snapshot_dir;
+    hm_format_t snapshot_format;
+    const char *snapshot;        /* --once: write here instead of stdout */
+    const char *baseline;
+    bool help, version;
+    size_t nowned;
+    char *owned[HM_SETTINGS_OWNED_MAX]; /* strings from the config file */
+} hm_settings_t;
+
+/* Fills s with the defaults. */
+void hm_settings_defaults(hm_settings_t *s);
+
+/* Frees the strings s owns. */
+void hm_settings_fini(hm_settings_t *s);
+
+/* Applies the command line. Returns 0, or EINVAL with a message in why
+ * ("--window: '2m' is not one of 10s, 1m, 5m, all"). argv strings are
+ * borrowed for the life of s. */
+int hm_settings_parse_args(hm_settings_t *s, int argc, char **argv, char *why, size_t why_len);
+
+/* Applies a config file of "key = value" lines (keys are long option names,
+ * '#' starts a comment). Returns 0, ENOENT when there is no such file, or
+ * EINVAL / an errno with "PATH:LINE: message" in why. */
+int hm_settings_load_file(hm_settings_t *s, const char *path, char *why, size_t why_len);
+
+/* The default config file: $XDG_CONFIG_HOME/hotmon/config, else
+ * $HOME/.config/hotmon/config. Writes into buf; returns buf, or NULL when
+ * neither variable is set. */
+const char *hm_settings_config_path(char *buf, size_t n);
+
+/* Whether the sort is descending: numbers biggest first, names A to Z,
+ * each flipped by --reverse. */
+bool hm_settings_descending(const hm_settings_t *s);
+
+/* --help, from the table. */
+void hm_settings_usage(FILE *out);
+
+#endif

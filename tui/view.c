@@ -1,0 +1,258 @@
+/*
+ * view.c - the column table, the filter and the sorted rows (see view.h).
+ */
+#include "view.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "escape.h"
+#include "format.h"
+#include "sparkline.h"
+
+/* The master copy of the table's columns. `drop`: higher numbers go first
+ * when the terminal is narrow; 0 never goes. */
+static const hm_column_t columns[HM_COL__COUNT] = {
+    [HM_COL_NAME] = {"name", "ENDPOINT", 16, false, 0, true},
+    [HM_COL_RATE] = {"rate", "RATE/s", 7, true, 0, true},
+    [HM_COL_P50] = {"p50", "P50", 7, true, 2, true},
+    [HM_COL_P95] = {"p95", "P95", 7, true, 1, true},
+    [HM_COL_P99] = {"p99", "P99", 7, true, 0, true},
+    [HM_COL_MAX] = {"max", "MAX", 7, true, 3, true},
+    [HM_COL_ERRORS] = {"errors", "ERR%", 6, true, 0, true},
+    [HM_COL_INFLIGHT] = {"inflight", "INFLT", 5, true, 4, true},
+    [HM_COL_QUEUE] = {"queue", "QUEUE", 5, true, 5, true},
+    [HM_COL_SLO] = {"slo", "SLO", 4, false, 6, false},
+    [HM_COL_TREND] = {"trend", "P99 TREND (1m)", 15, false, 7, false},
+};
+
+const hm_column_t *hm_column(hm_col_t col)
+{
+    assert(col < HM_COL__COUNT);
+    return &columns[col];
+}
+
+bool hm_column_parse(const char *name, hm_col_t *out)
+{
+    for (int i = 0; i < HM_COL__COUNT; i++) {
+        if (strcasecmp(name, columns[i].name) == 0) {
+            *out = (hm_col_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+double hm_column_value(const hm_snap_endpoint_t *e, hm_win_t win, hm_col_t col)
+{
+    const hm_snap_stats_t *s = &e->win[win];
+    switch (col) {
+    case HM_COL_RATE:
+        return s->rate;
+    case HM_COL_P50:
+        return (double)s->p50_ns;
+    case HM_COL_P95:
+        return (double)s->p95_ns;
+    case HM_COL_P99:
+    case HM_COL_TREND:
+        return (double)s->p99_ns;
+    case HM_COL_MAX:
+        return (double)s->max_ns;
+    case HM_COL_ERRORS:
+        return s->error_rate;
+    case HM_COL_INFLIGHT:
+        return (double)e->inflight.now;
+    case HM_COL_QUEUE:
+        return (double)e->queue.now;
+    default:
+        return 0;
+    }
+}
+
+/* p99 of the last minute, one cell per 4 seconds (the worst of them). */
+static void trend(const hm_snap_endpoint_t *e, int cells, bool utf8, char *buf, size_t n)
+{
+    enum { SECONDS = 60 };
+    uint32_t v[SECONDS];
+    int per = (SECONDS + cells - 1) / cells, k = 0;
+    const hm_second_t *h = e->history + HM_WINDOW_HISTORY - SECONDS;
+    for (int i = 0; i < SECONDS; i += per, k++) {
+        uint32_t worst = 0;
+        for (int j = i; j < i + per && j < SECONDS; j++)
+            worst = h[j].p99_us > worst ? h[j].p99_us : worst;
+        v[k] = worst;
+    }
+    hm_sparkline(v, (size_t)k, cells, utf8, buf, n);
+}
+
+char *hm_column_format(const hm_snap_endpoint_t *e, hm_win_t win, hm_col_t col, bool utf8,
+                       char *buf, size_t n)
+{
+    const hm_snap_stats_t *s = &e->win[win];
+    bool none = s->count == 0;
+    switch (col) {
+    case HM_COL_NAME:
+        return hm_escape(e->name, utf8, buf, n);
+    case HM_COL_RATE:
+        return hm_format_rate(s->rate, buf, n);
+    case HM_COL_P50:
+    case HM_COL_P95:
+    case HM_COL_P99:
+    case HM_COL_MAX:
+        if (none) {
+            snprintf(buf, n, "-");
+            return buf;
+        }
+        return hm_format_duration((uint64_t)hm_column_value(e, win, col), utf8, buf, n);
+    case HM_COL_ERRORS:
+        if (none) {
+            snprintf(buf, n, "-");
+            return buf;
+        }
+        return hm_format_percent(s->error_rate, buf, n);
+    case HM_COL_INFLIGHT:
+        snprintf(buf, n, "%lld", (long long)e->inflight.now);
+        return buf;
+    case HM_COL_QUEUE:
+        snprintf(buf, n, "%lld", (long long)e->queue.now);
+        return buf;
+    case HM_COL_SLO:
+        snprintf(buf, n, "-");
+        return buf;
+    case HM_COL_TREND:
+        trend(e, columns[HM_COL_TREND].width, utf8, buf, n);
+        return buf;
+    default:
+        assert(!"unknown column");
+        return buf;
+    }
+}
+
+/* --- the filter ------------------------------------------------------------ */
+
+struct hm_filter {
+    char *text;
+    bool invert;
+    bool regex;
+    regex_t re;
+    const char *needle;   /* the substring, inside text */
+};
+
+int hm_filter_new(const char *text, hm_filter_t **out, const char **why)
+{
+    hm_filter_t *f = calloc(1, sizeof *f);
+    if (!f || !(f->text = strdup(text ? text : ""))) {
+        free(f);
+        *why = "out of memory";
+        return ENOMEM;
+    }
+    const char *p = f->text;
+    if (*p == '!') {
+        f->invert = true;
+        p++;
+    }
+    if (*p == '~') {
+        f->regex = true;
+        int rc = regcomp(&f->re, p + 1, REG_EXTENDED | REG_NOSUB | REG_ICASE);
+        if (rc != 0) {
+            static const char bad[] = "bad regular expression";
+            *why = bad;
+            free(f->text);
+            free(f);
+            return EINVAL;
+        }
+    }
+    f->needle = p;
+    *out = f;
+    return 0;
+}
+
+void hm_filter_destroy(hm_filter_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hm_filter_t *f = *self_p;
+    if (f->regex)
+        regfree(&f->re);
+    free(f->text);
+    free(f);
+    *self_p = NULL;
+}
+
+bool hm_filter_match(const hm_filter_t *f, const char *name)
+{
+    if (!f || !f->text[0])
+        return true;
+    bool hit = f->regex ? regexec(&f->re, name, 0, NULL, 0) == 0
+                        : strcasestr(name, f->needle) != NULL;
+    return hit != f->invert;
+}
+
+const char *hm_filter_text(const hm_filter_t *f)
+{
+    return f ? f->text : "";
+}
+
+/* --- the view -------------------------------------------------------------- */
+
+typedef struct {
+    const hm_snapshot_t *snap;
+    hm_win_t win;
+    hm_col_t col;
+    bool desc;
+} order_t;
+
+static int compare(const void *a, const void *b, void *arg)
+{
+    const order_t *o = arg;
+    const hm_snap_endpoint_t *x = &o->snap->endpoints[*(const size_t *)a];
+    const hm_snap_endpoint_t *y = &o->snap->endpoints[*(const size_t *)b];
+    if (x->other != y->other)
+        return x->other ? 1 : -1; /* (other) stays last whatever the order */
+    int c = 0;
+    if (o->col != HM_COL_NAME) {
+        double vx = hm_column_value(x, o->win, o->col), vy = hm_column_value(y, o->win, o->col);
+        c = (vx > vy) - (vx < vy);
+    } else {
+        c = strcmp(x->name, y->name);
+    }
+    if (o->desc)
+        c = -c;
+    return c ? c : strcmp(x->name, y->name);
+}
+
+int hm_view_build(hm_view_t *v, hm_snapshot_t *snap, const hm_filter_t *filter, hm_win_t win,
+                  hm_col_t sort, bool descending)
+{
+    memset(v, 0, sizeof *v);
+    size_t *rows = malloc((snap->nendpoints ? snap->nendpoints : 1) * sizeof *rows);
+    if (!rows)
+        return ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < snap->nendpoints; i++)
+        if (hm_filter_match(filter, snap->endpoints[i].name))
+            rows[n++] = i;
+    order_t o = {snap, win, sort, descending};
+    qsort_r(rows, n, sizeof *rows, compare, &o);
+    v->snap = hm_snapshot_ref(snap);
+    v->win = win;
+    v->sort = sort;
+    v->descending = descending;
+    v->rows = rows;
+    v->nrows = n;
+    v->total = snap->nendpoints;
+    return 0;
+}
+
+void hm_view_fini(hm_view_t *v)
+{
+    hm_snapshot_release(&v->snap);
+    free(v->rows);
+    memset(v, 0, sizeof *v);
+}
