@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -26,6 +27,38 @@ static void test_theme_every_shipped_theme_loads(void **state)
         assert_int_equal(hm_theme_load(path, &t, why, sizeof why), 0);
         assert_string_equal(t.name, names[i]);
     }
+}
+
+static void test_theme_shipped_themes_load_by_name_anywhere(void **state)
+{
+    size_t n;
+    const char *const *names = hm_theme_builtin_names(&n);
+    hm_theme_t files[8];
+    char why[256] = "";
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "themes/%s.theme", names[i]);
+        assert_int_equal(hm_theme_load(path, &files[i], why, sizeof why), 0);
+    }
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir("/"), 0); /* no themes/ here: the compiled-in copies serve */
+    char *old = getenv("XDG_CONFIG_HOME") ? strdup(getenv("XDG_CONFIG_HOME")) : NULL;
+    setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+    for (size_t i = 0; i < n; i++) {
+        hm_theme_t t;
+        assert_int_equal(hm_theme_load(names[i], &t, why, sizeof why), 0);
+        assert_string_equal(t.name, names[i]);
+        assert_memory_equal(t.role, files[i].role, sizeof t.role); /* the same as the file */
+    }
+    if (old) {
+        setenv("XDG_CONFIG_HOME", old, 1);
+        free(old);
+    } else {
+        unsetenv("XDG_CONFIG_HOME");
+    }
+    assert_int_equal(chdir(cwd), 0);
 }
 
 static void test_theme_parses_colours_and_attributes(void **state)
@@ -211,6 +244,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_theme_every_shipped_theme_loads),
+        cmocka_unit_test(test_theme_shipped_themes_load_by_name_anywhere),
         cmocka_unit_test(test_theme_parses_colours_and_attributes),
         cmocka_unit_test(test_theme_errors_name_file_line_and_key),
         cmocka_unit_test(test_theme_shipped_files_name_every_role),

@@ -13,13 +13,14 @@
 
 #define CELL 1024
 
-void hm_table_layout(int width, hm_layout_t *out)
+void hm_table_layout(int width, bool baseline, hm_layout_t *out)
 {
     bool on[HM_COL__COUNT];
     int need = 0;
     for (int c = 0; c < HM_COL__COUNT; c++) {
-        on[c] = true;
-        need += hm_column((hm_col_t)c)->width + (c ? 1 : 0);
+        on[c] = baseline || !hm_column((hm_col_t)c)->baseline;
+        if (on[c])
+            need += hm_column((hm_col_t)c)->width + (c ? 1 : 0);
     }
     while (need > width) {
         int worst = -1;
@@ -49,10 +50,10 @@ void hm_table_layout(int width, hm_layout_t *out)
     }
 }
 
-int hm_table_column_at(int width, int x)
+int hm_table_column_at(int width, bool baseline, int x)
 {
     hm_layout_t l;
-    hm_table_layout(width, &l);
+    hm_table_layout(width, baseline, &l);
     for (int i = 0; i < l.ncols; i++)
         if (x >= l.x[i] && x < l.x[i] + l.w[i] + 1)
             return (int)l.col[i];
@@ -93,14 +94,16 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
     const hm_snap_counters_t *c = s ? &s->counters : NULL;
     char rate[16], buf[2048];
     hm_format_rate(s ? s->ingest_rate : 0, rate, sizeof rate);
+    /* What the user set comes first, so a narrow screen cuts the address,
+     * not the window, the sort or the pause. */
     snprintf(buf, sizeof buf,
-             "hotmon %s  senders %llu  ingest %s/s  drops %llu  lost %llu  rejected %llu  "
-             "window %s  sort %s%s%s",
-             source, c ? (unsigned long long)c->senders_live : 0ull, rate,
+             "%swindow %s  sort %s%s  senders %llu  ingest %s/s  drops %llu  lost %llu  "
+             "rejected %llu  %s",
+             m->paused ? "[PAUSED]  " : "", hm_win_name(m->win), hm_column(m->sort)->name,
+             m->descending ? (utf8 ? "\xe2\x86\x93" : "-") : (utf8 ? "\xe2\x86\x91" : "+"),
+             c ? (unsigned long long)c->senders_live : 0ull, rate,
              c ? (unsigned long long)c->client_drops : 0ull, c ? (unsigned long long)c->lost : 0ull,
-             c ? (unsigned long long)c->rejected : 0ull, hm_win_name(m->win),
-             hm_column(m->sort)->name, m->descending ? (utf8 ? "\xe2\x86\x93" : "-") : (utf8 ? "\xe2\x86\x91" : "+"),
-             m->paused ? "  [PAUSED]" : "");
+             c ? (unsigned long long)c->rejected : 0ull, source);
     bool trouble = c && (c->client_drops || c->lost || c->rejected);
     line(0, buf, hm_term_attr(t, trouble ? HM_ROLE_WARN : HM_ROLE_STATUS), utf8);
 
@@ -124,7 +127,7 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
     bool utf8 = hm_term_utf8(t);
     status_lines(m, t, source);
     hm_layout_t l;
-    hm_table_layout(COLS, &l);
+    hm_table_layout(COLS, m->view.baseline != NULL, &l);
     int hdr = hm_term_attr(t, HM_ROLE_HEADER);
     attron(hdr);
     mvhline(HM_TABLE_HEADER_ROW, 0, ' ', COLS);
@@ -162,8 +165,11 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
         }
         for (int i = 0; i < l.ncols; i++) {
             char v[CELL];
-            hm_column_format(e, m->win, l.col[i], utf8, v, sizeof v);
+            bool worse = false;
+            hm_view_cell(&m->view, r, l.col[i], utf8, v, sizeof v, &worse);
             int attr = base;
+            if (!sel && worse)
+                attr = hm_term_attr(t, HM_ROLE_BREACH); /* with " !": readable without colour */
             double err = e->win[m->win].error_rate;
             if (!sel && l.col[i] == HM_COL_ERRORS && err > 0)
                 attr = hm_term_attr(t, err >= 0.01 ? HM_ROLE_BREACH : HM_ROLE_WARN);
