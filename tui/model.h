@@ -60,8 +60,16 @@ void hm_model_move(hm_model_t *m, long delta);
 /* Sets the filter text; compiles it, keeping the last good one on error. */
 void hm_model_set_filter(hm_model_t *m, const char *text);
 
-/* Shows msg on the status line for a few seconds. */
+/* Shows msg on the status line for HM_MODEL_SAY_NS from now_ns. */
+#define HM_MODEL_SAY_NS 5000000000ull
 void hm_model_say(hm_model_t *m, const char *msg, uint64_t now_ns);
+
+/* Lets time pass: a status message whose time is up goes (dirty is set). */
+void hm_model_tick(hm_model_t *m, uint64_t now_ns);
+
+/* Tells the model how many table rows fit on screen; keeps the selection
+ * on screen. */
+void hm_model_set_page(hm_model_t *m, int rows);
 
 /* The selected endpoint, or NULL when the view is empty. Borrowed. */
 const hm_snap_endpoint_t *hm_model_selected(const hm_model_t *m);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+
 struct hm_term {
     bool utf8;
     bool color;
@@ -101,6 +103,26 @@ void hm_term_close(hm_term_t **self_p)
 int hm_term_attr(const hm_term_t *t, hm_role_t role)
 {
     return t->attr[role];
+}
+
+void hm_term_put(const hm_term_t *t, int y, int x, int w, const char *escaped, bool right, int attr)
+{
+    if (y < 0 || y >= LINES || x < 0 || x >= COLS || w <= 0)
+        return;
+    if (w > COLS - x)
+        w = COLS - x;
+    char fit[2048];
+    hm_escape_fit(escaped, w, t->utf8, fit, sizeof fit);
+    int pad = w - hm_escape_width(fit);
+    pad = pad > 0 ? pad : 0;
+    attron(attr);
+    /* The last cell of the screen is written too; curses then reports ERR
+     * for the cursor it cannot move on, which is harmless. */
+    if (right)
+        mvprintw(y, x, "%*s%s", pad, "", fit);
+    else
+        mvprintw(y, x, "%s%*s", fit, pad, "");
+    attroff(attr);
 }
 
 bool hm_term_utf8(const hm_term_t *t)
