@@ -124,7 +124,7 @@ static void test_model_leaves_no_blank_rows_when_rows_go(void **state)
 {
     hm_model_t *m = *state;
     fx_row_t many[10];
-    char names[10][16];
+    char names[10][32];
     for (int i = 0; i < 10; i++) {
         snprintf(names[i], sizeof names[i], "GET /%02d", i);
         many[i] = (fx_row_t){names[i], 1, (uint64_t)(100 - i)};
