@@ -84,6 +84,14 @@ static void join_fitting(char *buf, size_t n, int width, const char *const *piec
     }
 }
 
+/* The arrow after the sort column: which way it sorts. */
+static const char *sort_arrow(const hm_model_t *m, bool utf8)
+{
+    if (utf8)
+        return m->descending ? "\xe2\x86\x93" : "\xe2\x86\x91";
+    return m->descending ? "v" : "^";
+}
+
 /* Line 0: where the data comes from and the collector's health. Line 1: the
  * filter (or a message) on the left; window, sort and PAUSED on the right. */
 static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *source)
@@ -98,17 +106,17 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
     snprintf(drops, sizeof drops, "drops %llu", (unsigned long long)c.client_drops);
     snprintf(lost, sizeof lost, "lost %llu", (unsigned long long)c.lost);
     snprintf(rejected, sizeof rejected, "rejected %llu", (unsigned long long)c.rejected);
-    const char *top[] = {source, senders, ingest, drops, lost, rejected};
-    bool wide = (int)(strlen("hotmon  ") + strlen(source)) + 64 <= COLS;
-    snprintf(buf, sizeof buf, "%s", wide ? "hotmon" : "");
+    char from[512];
+    bool wide = (int)strlen(source) + 71 <= COLS; /* room for the name and every counter */
+    snprintf(from, sizeof from, "%s%s", wide ? "hotmon " : "", source);
+    const char *top[] = {from, senders, ingest, drops, lost, rejected};
     join_fitting(buf, sizeof buf, COLS, top, sizeof top / sizeof top[0], 1);
     bool trouble = c.client_drops || c.lost || c.rejected;
     line(t, 0, buf, trouble ? HM_ROLE_WARN : HM_ROLE_STATUS);
 
-    const char *down = utf8 ? "\xe2\x86\x93" : "-", *up = utf8 ? "\xe2\x86\x91" : "+";
     char right[128];
     snprintf(right, sizeof right, "%swindow %s  sort %s%s", m->paused ? "PAUSED  " : "",
-             hm_win_name(m->win), hm_column(m->sort)->name, m->descending ? down : up);
+             hm_win_name(m->win), hm_column(m->sort)->name, sort_arrow(m, utf8));
     char filter[HM_FILTER_MAX * 4], left[HM_FILTER_MAX * 4 + 512];
     hm_escape(m->filter_text, utf8, filter, sizeof filter);
     hm_role_t role = HM_ROLE_DIM;
@@ -140,7 +148,8 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
                     hm_term_attr(t, m->paused ? HM_ROLE_WARN : HM_ROLE_DIM));
 }
 
-/* The key hints of the binding table, as many as fit, help first. */
+/* The key hints of the binding table, as many as fit; the first (help) and
+ * the last (quit) always. */
 static void footer(const hm_term_t *t, int y)
 {
     size_t n, count = 0;
@@ -150,7 +159,12 @@ static void footer(const hm_term_t *t, int y)
         if (b[i].hint)
             pieces[count++] = b[i].hint;
     char buf[1024] = "";
-    join_fitting(buf, sizeof buf, COLS, pieces, count, 1);
+    if (count == 0)
+        return;
+    const char *last = pieces[--count];
+    join_fitting(buf, sizeof buf, COLS - (int)strlen(last) - 2, pieces, count, 1);
+    size_t o = strlen(buf);
+    snprintf(buf + o, sizeof buf - o, "%s%s", o ? "  " : "", last);
     line(t, y, buf, HM_ROLE_HEADER);
 }
 
@@ -164,7 +178,7 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
     attron(hdr);
     mvhline(HM_TABLE_HEADER_ROW, 0, ' ', COLS);
     attroff(hdr);
-    const char *arrow = m->descending ? (utf8 ? "\xe2\x86\x93" : "v") : (utf8 ? "\xe2\x86\x91" : "^");
+    const char *arrow = sort_arrow(m, utf8);
     for (int i = 0; i < l.ncols; i++) {
         const hm_column_t *col = hm_column(l.col[i]);
         char h[64];
@@ -172,16 +186,17 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
         hm_term_put(t, HM_TABLE_HEADER_ROW, l.x[i], l.w[i], h, col->right, hdr);
     }
     int last = LINES - HM_TABLE_FOOTER_ROWS;
-    if (m->view.nrows == 0) {
+    if (m->view.nrows == 0 && m->view.total == 0) {
         char msg[512];
-        if (m->view.total == 0)
-            snprintf(msg, sizeof msg,
-                     "No samples yet: listening on %s. Try `hotmon --demo`, or link libhotmon "
-                     "(docs/client.md) with HOTMON_ENDPOINT=%s.",
-                     source, source);
-        else
-            snprintf(msg, sizeof msg, "No endpoint matches the filter. Esc clears it.");
-        line(t, HM_TABLE_FIRST_ROW + 1, msg, HM_ROLE_DIM);
+        snprintf(msg, sizeof msg, "No samples yet: listening on %s.", source);
+        line(t, HM_TABLE_FIRST_ROW + 1, msg, HM_ROLE_DEFAULT);
+        line(t, HM_TABLE_FIRST_ROW + 2, "Try `hotmon --demo`, or link libhotmon (docs/client.md)",
+             HM_ROLE_DIM);
+        snprintf(msg, sizeof msg, "and run your service with HOTMON_ENDPOINT=%s.", source);
+        line(t, HM_TABLE_FIRST_ROW + 3, msg, HM_ROLE_DIM);
+    } else if (m->view.nrows == 0) {
+        line(t, HM_TABLE_FIRST_ROW + 1, "No endpoint matches the filter. Esc clears it.",
+             HM_ROLE_DIM);
     }
     for (size_t r = m->top; r < m->view.nrows; r++) {
         int y = HM_TABLE_FIRST_ROW + (int)(r - m->top);
