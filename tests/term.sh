@@ -163,10 +163,10 @@ T resize-window -t hm -x 120 -y 40
 check "growing again brings the trend column back" wait_for 'P99 TREND'
 
 T send-keys -t hm q
-check "q exits with status 0" wait_until grep -qx EXIT=0 "$WORK/exit"
+check "q exits with status 0" wait_until grep -sqx EXIT=0 "$WORK/exit"
 check "the terminal is restored (the table is gone)" bash -c "! tmux -L $SOCK capture-pane -p -t hm | grep -q ENDPOINT"
 check "the tty is back in cooked mode with echo" \
-    wait_until grep -qE '(^| )icanon( |$).*|(^| )echo( |$)' "$WORK/stty"
+    wait_until grep -sqE '(^| )icanon( |$).*|(^| )echo( |$)' "$WORK/stty"
 check "  (icanon and echo both)" bash -c "grep -qw -- '-icanon' '$WORK/stty' || grep -qw -- '-echo' '$WORK/stty' && exit 1; grep -qw icanon '$WORK/stty' && grep -qw echo '$WORK/stty'"
 
 # SIGTERM and Ctrl-C leave the terminal as they found it too; and without a
@@ -180,7 +180,7 @@ check "  and how to send samples" wait_for "HOTMON_ENDPOINT=tcp://127.0.0.1:$por
 check "without a UTF-8 locale the screen is ASCII" \
     bash -c "tmux -L $SOCK capture-pane -p -t sig | LC_ALL=C grep -q 'sort p99v' && ! tmux -L $SOCK capture-pane -p -t sig | LC_ALL=C grep -q \$'[\x80-\xff]'"
 kill -TERM "$(cat "$WORK/pid")" 2>/dev/null
-check "SIGTERM ends it with status 0" wait_until grep -qx EXIT=0 "$WORK/exit2"
+check "SIGTERM ends it with status 0" wait_until grep -sqx EXIT=0 "$WORK/exit2"
 check "and restores the terminal" bash -c "! tmux -L $SOCK capture-pane -p -t sig | grep -q 'No samples' && grep -qw icanon '$WORK/stty2' && ! grep -qw -- -icanon '$WORK/stty2'"
 
 port3=$(free_port)
