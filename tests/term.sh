@@ -82,7 +82,7 @@ T new-session -d -s hm -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
 
 check "the demo's rows show" wait_for 'GET /health'
 check "the status line: address, senders, ingest, drops, lost, rejected" \
-    wait_for "^hotmon $ADDR +senders [1-9][0-9]* +ingest [0-9.kM]+/s +drops 0 +lost 0 +rejected 0"
+    wait_for "^hotmon $ADDR +senders [1-9][0-9]* +ingest [0-9.kM]+/s +drops [0-9]+ +lost [0-9]+ +rejected [0-9]+"
 check "the window and sort show" wait_for 'window 1m +sort p99↓ *$'
 check "headers: endpoint, rate, percentiles, errors, in-flight, queue, SLO, trend" \
     wait_for 'ENDPOINT +RATE/s +P50 +P95 +P99↓ +MAX +ERR% +INFLT +QUEUE +SLO +P99 TREND'
