@@ -9,7 +9,17 @@ HOTMON=$PWD/$HM_BUILD/hotmon
 PUB=$PWD/$HM_BUILD/tests/prog_publish
 if ! command -v tmux >/dev/null || [ ! -x "$HOTMON" ] || [ ! -x "$PUB" ]; then
     fail "tmux, $HOTMON and $PUB are there"
-    finish
+    # a fatal signal: the terminal is restored before the default action
+port4=$(free_port)
+T new-session -d -s abrt -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color \
+    "cd '$WORK' && ulimit -c 0 && sh -c 'echo \$\$ >pid4; exec \"\$0\" --bind tcp://127.0.0.1:$port4' '$HOTMON'; echo EXIT=\$? >'$WORK/exit4'; stty -a >'$WORK/stty4'; sleep 60"
+wait_for 'No samples yet' 10 abrt >/dev/null
+kill -ABRT "$(cat "$WORK/pid4")" 2>/dev/null
+check "SIGABRT still dies of it (status 134)" wait_until grep -sqx EXIT=134 "$WORK/exit4"
+check "  after restoring the tty" \
+    wait_until bash -c "grep -qw icanon '$WORK/stty4' && ! grep -qw -- -icanon '$WORK/stty4' && ! grep -qw -- -echo '$WORK/stty4'"
+
+finish
     exit 1
 fi
 SOCK="hm-test-$$"
@@ -190,5 +200,15 @@ wait_for 'No samples yet' 10 int >/dev/null
 T send-keys -t int C-c
 check "Ctrl-C ends it and restores the terminal" \
     bash -c "for i in \$(seq 100); do [ -f '$WORK/exit3' ] && break; sleep 0.1; done; grep -qx EXIT=0 '$WORK/exit3' && ! tmux -L $SOCK capture-pane -p -t int | grep -q 'No samples'"
+
+# a fatal signal: the terminal is restored before the default action
+port4=$(free_port)
+T new-session -d -s abrt -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color \
+    "cd '$WORK' && ulimit -c 0 && sh -c 'echo \$\$ >pid4; exec \"\$0\" --bind tcp://127.0.0.1:$port4' '$HOTMON'; echo EXIT=\$? >'$WORK/exit4'; stty -a >'$WORK/stty4'; sleep 60"
+wait_for 'No samples yet' 10 abrt >/dev/null
+kill -ABRT "$(cat "$WORK/pid4")" 2>/dev/null
+check "SIGABRT still dies of it (status 134)" wait_until grep -sqx EXIT=134 "$WORK/exit4"
+check "  after restoring the tty" \
+    wait_until bash -c "grep -qw icanon '$WORK/stty4' && ! grep -qw -- -icanon '$WORK/stty4' && ! grep -qw -- -echo '$WORK/stty4'"
 
 finish

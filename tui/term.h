@@ -13,7 +13,10 @@ typedef struct hm_term hm_term_t;
 
 /* Starts curses (keypad, mouse clicks, no echo) with theme's colours, or
  * attributes only when NO_COLOR is set or the terminal has no colours.
- * Returns 0 or an errno value; the terminal is restored at exit too. */
+ * Returns 0 or an errno value. The terminal is restored by hm_term_close,
+ * at exit, and on SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (when no other
+ * handler, such as a sanitizer's, has them) before their default action.
+ * SIGINT and SIGTERM are the program's: it sets a flag the loop reads. */
 int hm_term_open(const hm_theme_t *theme, hm_term_t **out);
 
 /* Restores the terminal and frees t. Accepts NULL. */
