@@ -6,6 +6,7 @@
 #define HM_TEST_MODEL_FIXTURE_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -78,6 +79,38 @@ static inline const char *fx_rows(const hm_model_t *m, char *buf, size_t n)
     for (size_t r = 0; r < m->view.nrows && o < n; r++)
         o += (size_t)snprintf(buf + o, n - o, "%s%s", r ? " " : "", fx_row(m, r));
     return buf;
+}
+
+/* In name order; by p99 descending: d c a e b; by rate descending: e d c b a. */
+static const fx_row_t fx_five[] = {
+    {"GET /a", 10, 30}, {"GET /b", 20, 5}, {"GET /c", 30, 40}, {"POST /d", 40, 50}, {"POST /e", 50, 20},
+};
+
+/* cmocka setup: a model over fx_five with a page of 3 rows. */
+static inline int fx_setup(void **state)
+{
+    hm_model_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return -1;
+    fx_model(m, fx_snapshot(1, fx_five, 5), 3);
+    *state = m;
+    return m->snap ? 0 : -1;
+}
+
+static inline int fx_teardown(void **state)
+{
+    hm_model_t *m = *state;
+    hm_model_fini(m);
+    int left = m->snap || m->filter || m->view.rows;
+    free(m);
+    return left ? -1 : 0;
+}
+
+/* The rows' names joined with spaces; borrowed until the next call. */
+static inline const char *fx_rows_of(const hm_model_t *m)
+{
+    static char buf[512];
+    return fx_rows(m, buf, sizeof buf);
 }
 
 #endif

@@ -9,17 +9,7 @@ HOTMON=$PWD/$HM_BUILD/hotmon
 PUB=$PWD/$HM_BUILD/tests/prog_publish
 if ! command -v tmux >/dev/null || [ ! -x "$HOTMON" ] || [ ! -x "$PUB" ]; then
     fail "tmux, $HOTMON and $PUB are there"
-    # a fatal signal: the terminal is restored before the default action
-port4=$(free_port)
-T new-session -d -s abrt -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color \
-    "cd '$WORK' && ulimit -c 0 && sh -c 'echo \$\$ >pid4; exec \"\$0\" --bind tcp://127.0.0.1:$port4' '$HOTMON'; echo EXIT=\$? >'$WORK/exit4'; stty -a >'$WORK/stty4'; sleep 60"
-wait_for 'No samples yet' 10 abrt >/dev/null
-kill -ABRT "$(cat "$WORK/pid4")" 2>/dev/null
-check "SIGABRT still dies of it (status 134)" wait_until grep -sqx EXIT=134 "$WORK/exit4"
-check "  after restoring the tty" \
-    wait_until bash -c "grep -qw icanon '$WORK/stty4' && ! grep -qw -- -icanon '$WORK/stty4' && ! grep -qw -- -echo '$WORK/stty4'"
-
-finish
+    finish
     exit 1
 fi
 SOCK="hm-test-$$"
@@ -85,10 +75,34 @@ if len(vals) < 5 or vals != want:
 ' "$1" "$2"
 }
 
+# plain SESSION ENV...: starts hotmon (no demo, a port of its own) in a
+# 100x30 tmux session with ENV; its pid goes to $WORK/SESSION.pid, its exit
+# status line to $WORK/SESSION.exit and the tty's modes after it to
+# $WORK/SESSION.stty. Waits for its empty table.
+plain() {
+    local name=$1 port
+    shift
+    port=$(free_port)
+    local envs=()
+    for e in "$@"; do envs+=(-e "$e"); done
+    T new-session -d -s "$name" -x 100 -y 30 "${envs[@]}" \
+        "cd '$WORK' && ulimit -c 0 && sh -c 'echo \$\$ >$name.pid; exec \"\$0\" --bind tcp://127.0.0.1:$port' '$HOTMON'; echo EXIT=\$? >'$WORK/$name.exit'; stty -a >'$WORK/$name.stty'; sleep 60"
+    wait_for "No samples yet: listening on tcp://127.0.0.1:$port" 10 "$name"
+}
+
+# tty_restored SESSION: the session's tty came back in cooked mode with echo
+# (from $WORK/SESSION.stty) and the dashboard is gone from the pane.
+tty_restored() {
+    local f=$WORK/$1.stty
+    wait_until test -s "$f" && grep -qw icanon "$f" && grep -qw echo "$f" &&
+        ! grep -qw -- -icanon "$f" && ! grep -qw -- -echo "$f" &&
+        ! screen "$1" | grep -qE 'No samples|ENDPOINT'
+}
+
 port=$(free_port)
 ADDR="tcp://127.0.0.1:$port"
 T new-session -d -s hm -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
-    "cd '$PWD' && '$HOTMON' --demo --bind $ADDR --snapshot-dir '$WORK'; echo EXIT=\$? >'$WORK/exit'; stty -a >'$WORK/stty'; sleep 60"
+    "cd '$PWD' && '$HOTMON' --demo --bind $ADDR --snapshot-dir '$WORK'; echo EXIT=\$? >'$WORK/hm.exit'; stty -a >'$WORK/hm.stty'; sleep 60"
 
 check "the demo's rows show" wait_for 'GET /health'
 check "the status line: address, senders, ingest, drops, lost, rejected" \
@@ -173,42 +187,28 @@ T resize-window -t hm -x 120 -y 40
 check "growing again brings the trend column back" wait_for 'P99 TREND'
 
 T send-keys -t hm q
-check "q exits with status 0" wait_until grep -sqx EXIT=0 "$WORK/exit"
-check "the terminal is restored (the table is gone)" bash -c "! tmux -L $SOCK capture-pane -p -t hm | grep -q ENDPOINT"
-check "the tty is back in cooked mode with echo" \
-    wait_until grep -sqE '(^| )icanon( |$).*|(^| )echo( |$)' "$WORK/stty"
-check "  (icanon and echo both)" bash -c "grep -qw -- '-icanon' '$WORK/stty' || grep -qw -- '-echo' '$WORK/stty' && exit 1; grep -qw icanon '$WORK/stty' && grep -qw echo '$WORK/stty'"
+check "q exits with status 0" wait_until grep -sqx EXIT=0 "$WORK/hm.exit"
+check "  and restores the terminal" tty_restored hm
 
-# SIGTERM and Ctrl-C leave the terminal as they found it too; and without a
-# UTF-8 locale nor colour the screen is plain ASCII.
-port2=$(free_port)
-T new-session -d -s sig -x 100 -y 30 -e LANG=C -e LC_ALL=C -e NO_COLOR=1 -e TERM=xterm \
-    "cd '$WORK' && sh -c 'echo \$\$ >pid; exec \"\$0\" --bind tcp://127.0.0.1:$port2' '$HOTMON'; echo EXIT=\$? >'$WORK/exit2'; stty -a >'$WORK/stty2'; sleep 60"
-check "an empty table says where it listens and how to send" \
-    wait_for "No samples yet: listening on tcp://127.0.0.1:$port2" 10 sig
-check "  and how to send samples" wait_for "HOTMON_ENDPOINT=tcp://127.0.0.1:$port2" 10 sig
+# Without a UTF-8 locale nor colour the screen is plain ASCII; an empty
+# table says how to send samples.
+check "an empty table says where it listens" plain sig LANG=C LC_ALL=C NO_COLOR=1 TERM=xterm
+check "  and how to send samples" wait_for "HOTMON_ENDPOINT=tcp://127.0.0.1:[0-9]+" 10 sig
 check "without a UTF-8 locale the screen is ASCII" \
     bash -c "tmux -L $SOCK capture-pane -p -t sig | LC_ALL=C grep -q 'sort p99v' && ! tmux -L $SOCK capture-pane -p -t sig | LC_ALL=C grep -q \$'[\x80-\xff]'"
-kill -TERM "$(cat "$WORK/pid")" 2>/dev/null
-check "SIGTERM ends it with status 0" wait_until grep -sqx EXIT=0 "$WORK/exit2"
-check "and restores the terminal" bash -c "! tmux -L $SOCK capture-pane -p -t sig | grep -q 'No samples' && grep -qw icanon '$WORK/stty2' && ! grep -qw -- -icanon '$WORK/stty2'"
+# SIGTERM, Ctrl-C and a fatal signal leave the terminal as they found it.
+kill -TERM "$(cat "$WORK/sig.pid")" 2>/dev/null
+check "SIGTERM ends it with status 0" wait_until grep -sqx EXIT=0 "$WORK/sig.exit"
+check "  and restores the terminal" tty_restored sig
 
-port3=$(free_port)
-T new-session -d -s int -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color \
-    "cd '$WORK' && '$HOTMON' --bind tcp://127.0.0.1:$port3; echo EXIT=\$? >'$WORK/exit3'; sleep 60"
-wait_for 'No samples yet' 10 int >/dev/null
+plain int LANG=C.UTF-8 TERM=xterm-256color >/dev/null
 T send-keys -t int C-c
-check "Ctrl-C ends it and restores the terminal" \
-    bash -c "for i in \$(seq 100); do [ -f '$WORK/exit3' ] && break; sleep 0.1; done; grep -qx EXIT=0 '$WORK/exit3' && ! tmux -L $SOCK capture-pane -p -t int | grep -q 'No samples'"
+check "Ctrl-C ends it with status 0" wait_until grep -sqx EXIT=0 "$WORK/int.exit"
+check "  and restores the terminal" tty_restored int
 
-# a fatal signal: the terminal is restored before the default action
-port4=$(free_port)
-T new-session -d -s abrt -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color \
-    "cd '$WORK' && ulimit -c 0 && sh -c 'echo \$\$ >pid4; exec \"\$0\" --bind tcp://127.0.0.1:$port4' '$HOTMON'; echo EXIT=\$? >'$WORK/exit4'; stty -a >'$WORK/stty4'; sleep 60"
-wait_for 'No samples yet' 10 abrt >/dev/null
-kill -ABRT "$(cat "$WORK/pid4")" 2>/dev/null
-check "SIGABRT still dies of it (status 134)" wait_until grep -sqx EXIT=134 "$WORK/exit4"
-check "  after restoring the tty" \
-    wait_until bash -c "grep -qw icanon '$WORK/stty4' && ! grep -qw -- -icanon '$WORK/stty4' && ! grep -qw -- -echo '$WORK/stty4'"
+plain abrt LANG=C.UTF-8 TERM=xterm-256color >/dev/null
+kill -ABRT "$(cat "$WORK/abrt.pid")" 2>/dev/null
+check "SIGABRT still dies of it (status 134)" wait_until grep -sqx EXIT=134 "$WORK/abrt.exit"
+check "  after restoring the terminal" tty_restored abrt
 
 finish

@@ -16,27 +16,6 @@
 #define ESC 27
 #define WIDTH 120
 
-/* In name order; by p99 descending: d c a e b; by rate descending: e d c b a. */
-static const fx_row_t five[] = {
-    {"GET /a", 10, 30}, {"GET /b", 20, 5}, {"GET /c", 30, 40}, {"POST /d", 40, 50}, {"POST /e", 50, 20},
-};
-
-static int setup(void **state)
-{
-    hm_model_t *m = calloc(1, sizeof *m);
-    fx_model(m, fx_snapshot(1, five, 5), 3);
-    *state = m;
-    return m->snap ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    hm_model_t *m = *state;
-    hm_model_fini(m);
-    free(m);
-    return 0;
-}
-
 static void keys(hm_model_t *m, const char *s)
 {
     for (; *s; s++)
@@ -46,12 +25,6 @@ static void keys(hm_model_t *m, const char *s)
 static void key(hm_model_t *m, int k)
 {
     hm_input_key(m, k, 0, 0, WIDTH);
-}
-
-static const char *rows(const hm_model_t *m)
-{
-    static char buf[512];
-    return fx_rows(m, buf, sizeof buf);
 }
 
 /* The screen column where col's header starts at WIDTH, or -1. */
@@ -71,19 +44,19 @@ static void test_input_slash_filters_as_you_type(void **state)
     keys(m, "/");
     assert_true(m->editing);
     keys(m, "pos");
-    assert_string_equal(rows(m), "POST /d POST /e");
+    assert_string_equal(fx_rows_of(m), "POST /d POST /e");
     keys(m, "t /e");
-    assert_string_equal(rows(m), "POST /e");
+    assert_string_equal(fx_rows_of(m), "POST /e");
     key(m, KEY_BACKSPACE);
     assert_string_equal(m->filter_text, "post /");
-    assert_string_equal(rows(m), "POST /d POST /e");
+    assert_string_equal(fx_rows_of(m), "POST /d POST /e");
     keys(m, "q"); /* typed, not quit */
     assert_false(m->quit);
     assert_int_equal(m->view.nrows, 0);
     key(m, 127);
     key(m, '\r'); /* Enter keeps the filter */
     assert_false(m->editing);
-    assert_string_equal(rows(m), "POST /d POST /e");
+    assert_string_equal(fx_rows_of(m), "POST /d POST /e");
     assert_int_equal(m->screen, HM_SCREEN_TABLE);
 }
 
@@ -119,10 +92,10 @@ static void test_input_bad_regex_shows_why_and_keeps_the_rows(void **state)
     hm_model_t *m = *state;
     keys(m, "/~POST (");
     assert_string_not_equal(m->filter_error, "");
-    assert_string_equal(rows(m), "POST /d POST /e"); /* "~POST" was the last good one */
+    assert_string_equal(fx_rows_of(m), "POST /d POST /e"); /* "~POST" was the last good one */
     keys(m, "/d)");
     assert_string_equal(m->filter_error, "");
-    assert_string_equal(rows(m), "POST /d");
+    assert_string_equal(fx_rows_of(m), "POST /d");
 }
 
 static void test_input_angle_brackets_move_the_sort_column(void **state)
@@ -134,11 +107,11 @@ static void test_input_angle_brackets_move_the_sort_column(void **state)
     assert_true(m->descending);
     keys(m, "<<<<");
     assert_int_equal(m->sort, HM_COL_RATE);
-    assert_string_equal(rows(m), "POST /e POST /d GET /c GET /b GET /a");
+    assert_string_equal(fx_rows_of(m), "POST /e POST /d GET /c GET /b GET /a");
     keys(m, "<");
     assert_int_equal(m->sort, HM_COL_NAME);
     assert_false(m->descending); /* names A to Z */
-    assert_string_equal(rows(m), "GET /a GET /b GET /c POST /d POST /e");
+    assert_string_equal(fx_rows_of(m), "GET /a GET /b GET /c POST /d POST /e");
     keys(m, "<"); /* wraps to the last sortable column, skipping SLO and trend */
     assert_int_equal(m->sort, HM_COL_QUEUE);
     keys(m, ">");
@@ -150,9 +123,9 @@ static void test_input_capital_i_reverses(void **state)
     hm_model_t *m = *state;
     keys(m, "I");
     assert_false(m->descending);
-    assert_string_equal(rows(m), "GET /b POST /e GET /a GET /c POST /d");
+    assert_string_equal(fx_rows_of(m), "GET /b POST /e GET /a GET /c POST /d");
     keys(m, "I");
-    assert_string_equal(rows(m), "POST /d GET /c GET /a POST /e GET /b");
+    assert_string_equal(fx_rows_of(m), "POST /d GET /c GET /a POST /e GET /b");
 }
 
 static void test_input_clicking_a_header_sorts_by_it(void **state)
@@ -296,7 +269,7 @@ static void test_input_binding_table_is_whole_and_unambiguous(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_input_slash_filters_as_you_type),
         T(test_input_esc_clears_the_filter),

@@ -14,39 +14,10 @@
 
 #define S 1000000000ull
 
-/* In name order; by p99 descending they go: d c a e b. */
-static const fx_row_t five[] = {
-    {"GET /a", 10, 30}, {"GET /b", 20, 5}, {"GET /c", 30, 40}, {"POST /d", 40, 50}, {"POST /e", 50, 20},
-};
-
-static int setup(void **state)
-{
-    hm_model_t *m = calloc(1, sizeof *m);
-    fx_model(m, fx_snapshot(1, five, 5), 3);
-    *state = m;
-    return m->snap ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    hm_model_t *m = *state;
-    hm_model_fini(m);
-    assert_null(m->snap);
-    assert_null(m->filter);
-    free(m);
-    return 0;
-}
-
-static const char *rows(const hm_model_t *m)
-{
-    static char buf[512];
-    return fx_rows(m, buf, sizeof buf);
-}
-
 static void test_model_sorts_by_p99_descending_by_default(void **state)
 {
     hm_model_t *m = *state;
-    assert_string_equal(rows(m), "POST /d GET /c GET /a POST /e GET /b");
+    assert_string_equal(fx_rows_of(m), "POST /d GET /c GET /a POST /e GET /b");
     assert_int_equal(m->view.total, 5);
     assert_int_equal(m->sel, 0);
     assert_string_equal(hm_model_selected(m)->name, "POST /d");
@@ -59,7 +30,7 @@ static void test_model_selection_follows_its_endpoint_across_refreshes(void **st
     hm_model_move(m, 2);
     assert_string_equal(hm_model_selected(m)->name, "GET /a");
     fx_row_t r[5];
-    memcpy(r, five, sizeof r);
+    memcpy(r, fx_five, sizeof r);
     r[0].p99_ms = 900; /* GET /a becomes the slowest: the first row */
     fx_feed(m, 2, r, 5);
     assert_int_equal(m->snap->seq, 2);
@@ -72,11 +43,11 @@ static void test_model_selection_stays_on_its_row_when_its_endpoint_goes(void **
 {
     hm_model_t *m = *state;
     hm_model_move(m, 4); /* GET /b, the last */
-    fx_feed(m, 2, five, 1); /* only GET /a is left */
+    fx_feed(m, 2, fx_five, 1); /* only GET /a is left */
     assert_int_equal(m->view.nrows, 1);
     assert_int_equal(m->sel, 0);
     assert_string_equal(hm_model_selected(m)->name, "GET /a");
-    fx_feed(m, 3, five, 0);
+    fx_feed(m, 3, fx_five, 0);
     assert_int_equal(m->view.nrows, 0);
     assert_null(hm_model_selected(m));
     hm_model_move(m, 1); /* moving in an empty view is harmless */
@@ -141,18 +112,18 @@ static void test_model_filter_is_live_and_counts_matches(void **state)
 {
     hm_model_t *m = *state;
     hm_model_set_filter(m, "post");
-    assert_string_equal(rows(m), "POST /d POST /e");
+    assert_string_equal(fx_rows_of(m), "POST /d POST /e");
     assert_int_equal(m->view.total, 5);
     hm_model_set_filter(m, "!post");
-    assert_string_equal(rows(m), "GET /c GET /a GET /b");
+    assert_string_equal(fx_rows_of(m), "GET /c GET /a GET /b");
     hm_model_set_filter(m, "~^GET /[ab]$");
-    assert_string_equal(rows(m), "GET /a GET /b");
+    assert_string_equal(fx_rows_of(m), "GET /a GET /b");
     hm_model_set_filter(m, "");
     assert_int_equal(m->view.nrows, 5);
     /* the filter holds across refreshes */
     hm_model_set_filter(m, "/e");
-    fx_feed(m, 2, five, 5);
-    assert_string_equal(rows(m), "POST /e");
+    fx_feed(m, 2, fx_five, 5);
+    assert_string_equal(fx_rows_of(m), "POST /e");
 }
 
 static void test_model_bad_regex_keeps_the_last_good_filter(void **state)
@@ -167,25 +138,25 @@ static void test_model_bad_regex_keeps_the_last_good_filter(void **state)
     assert_int_equal(m->view.nrows, 3);
     hm_model_set_filter(m, "~GET (/a)");
     assert_string_equal(m->filter_error, "");
-    assert_string_equal(rows(m), "GET /a");
+    assert_string_equal(fx_rows_of(m), "GET /a");
 }
 
 static void test_model_paused_keeps_its_snapshot(void **state)
 {
     hm_model_t *m = *state;
     m->paused = true;
-    fx_feed(m, 2, five, 2);
+    fx_feed(m, 2, fx_five, 2);
     assert_int_equal(m->snap->seq, 1);
     assert_int_equal(m->view.nrows, 5);
     /* changing the sort while paused re-sorts the kept snapshot */
     m->sort = HM_COL_NAME;
     m->descending = false;
     hm_model_rebuild(m);
-    assert_string_equal(rows(m), "GET /a GET /b GET /c POST /d POST /e");
+    assert_string_equal(fx_rows_of(m), "GET /a GET /b GET /c POST /d POST /e");
     m->paused = false;
-    fx_feed(m, 3, five, 2);
+    fx_feed(m, 3, fx_five, 2);
     assert_int_equal(m->snap->seq, 3);
-    assert_string_equal(rows(m), "GET /a GET /b");
+    assert_string_equal(fx_rows_of(m), "GET /a GET /b");
 }
 
 static void test_model_window_and_sort_come_from_the_model(void **state)
@@ -196,7 +167,7 @@ static void test_model_window_and_sort_come_from_the_model(void **state)
     m->descending = false;
     hm_model_rebuild(m);
     assert_int_equal(m->view.win, HM_WIN_10S);
-    assert_string_equal(rows(m), "GET /a GET /b GET /c POST /d POST /e");
+    assert_string_equal(fx_rows_of(m), "GET /a GET /b GET /c POST /d POST /e");
     assert_string_equal(hm_model_selected(m)->name, "POST /d"); /* followed by name */
 }
 
@@ -239,24 +210,21 @@ static void test_model_init_refuses_a_bad_filter(void **state)
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_model_sorts_by_p99_descending_by_default, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_model_selection_follows_its_endpoint_across_refreshes,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_model_selection_stays_on_its_row_when_its_endpoint_goes,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_model_scrolls_to_keep_the_selection_on_screen, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_model_page_changes_keep_the_selection_visible, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_model_leaves_no_blank_rows_when_rows_go, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_model_filter_is_live_and_counts_matches, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_model_bad_regex_keeps_the_last_good_filter, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_model_paused_keeps_its_snapshot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_model_window_and_sort_come_from_the_model, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_model_status_message_expires, setup, teardown),
+        T(test_model_sorts_by_p99_descending_by_default),
+        T(test_model_selection_follows_its_endpoint_across_refreshes),
+        T(test_model_selection_stays_on_its_row_when_its_endpoint_goes),
+        T(test_model_scrolls_to_keep_the_selection_on_screen),
+        T(test_model_page_changes_keep_the_selection_visible),
+        T(test_model_leaves_no_blank_rows_when_rows_go),
+        T(test_model_filter_is_live_and_counts_matches),
+        T(test_model_bad_regex_keeps_the_last_good_filter),
+        T(test_model_paused_keeps_its_snapshot),
+        T(test_model_window_and_sort_come_from_the_model),
+        T(test_model_status_message_expires),
         cmocka_unit_test(test_model_init_refuses_a_bad_filter),
     };
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
