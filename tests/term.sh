@@ -4,7 +4,7 @@
 # back with capture-pane, as tmux's own regress tests do. Every wait is
 # bounded; the tmux server (its own socket) dies with the script.
 cd "$(dirname "$0")/.." || exit 1
-. tests/lib.sh
+. tests/lib.bash
 HOTMON=$PWD/$HM_BUILD/hotmon
 PUB=$PWD/$HM_BUILD/tests/prog_publish
 if ! command -v tmux >/dev/null || [ ! -x "$HOTMON" ] || [ ! -x "$PUB" ]; then
@@ -114,9 +114,10 @@ check "the SLO pane and the key hints show" wait_for '^\?:help +/:filter .* q:qu
 check "at least ten demo rows" wait_until test "$(names | wc -l)" -ge 10
 check "rows are sorted by p99, slowest first" wait_until column_ordered P99 desc
 
-# a hostile name: clear-screen, CSI as a C1 byte, carriage return, backspace
-timeout 20 "$PUB" "$ADDR" 'evil\x1b[2J\x9b31m\rX\bY' 50 5 >/dev/null
-check "a hostile name shows escaped" wait_for 'evil\\x1b\[2J\\x9b31m\\rX\\bY'
+# a hostile name: clear-screen, CSI as a C1 byte, carriage return,
+# backspace, a right-to-left override
+timeout 20 "$PUB" "$ADDR" 'evil\x1b[2J\x9b31m\x0dX\x08Y\xe2\x80\xaeZ' 50 5 >/dev/null
+check "a hostile name shows escaped" wait_for 'evil\\x1b\[2J\\x9b31m\\(x0d|r)X\\(x08|b)Y\\u202eZ'
 check "and the screen was not cleared by it" wait_for '^hotmon tcp://127.0.0.1'
 
 T send-keys -t hm / h e a l t h
@@ -164,6 +165,9 @@ check "the snapshot has the screen's rows" \
 T send-keys -t hm t
 check "t loads the next theme (from ./themes)" wait_for '^theme light +window'
 
+T send-keys -t hm r
+check "r resets the statistics" wait_for '^statistics reset'
+
 T send-keys -t hm '?'
 check "? shows every key" wait_for 'hotmon keys'
 check "help names the filter, sort, window, pause, snapshot and quit keys" \
@@ -194,6 +198,10 @@ check "  and restores the terminal" tty_restored hm
 # table says how to send samples.
 check "an empty table says where it listens" plain sig LANG=C LC_ALL=C NO_COLOR=1 TERM=xterm
 check "  and how to send samples" wait_for "HOTMON_ENDPOINT=tcp://127.0.0.1:[0-9]+" 10 sig
+check "NO_COLOR: no colour escape at all" \
+    bash -c "! tmux -L $SOCK capture-pane -e -p -t sig | grep -Eq $'\\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;|48;|9[0-7]|10[0-7])[;m]'"
+check "NO_COLOR: the header still stands out (reverse video)" \
+    bash -c "tmux -L $SOCK capture-pane -e -p -t sig | grep -Eq $'\\e\\\\[([0-9]+;)*7m'"
 check "without a UTF-8 locale the screen is ASCII" \
     bash -c "tmux -L $SOCK capture-pane -p -t sig | LC_ALL=C grep -q 'sort p99v' && ! tmux -L $SOCK capture-pane -p -t sig | LC_ALL=C grep -q \$'[\x80-\xff]'"
 # SIGTERM, Ctrl-C and a fatal signal leave the terminal as they found it.

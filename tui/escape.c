@@ -194,3 +194,13 @@ char *hm_escape_fit(const char *escaped, int width, bool utf8, char *dst, size_t
     dst[o] = '\0';
     return dst;
 }
+
+char *hm_escape_cut(const char *escaped, int width, char *dst, size_t n)
+{
+    if (n == 0)
+        return dst;
+    int used;
+    dst[take((const unsigned char *)escaped, strlen(escaped), width > 0 ? width : 0, dst, n,
+             &used)] = '\0';
+    return dst;
+}

@@ -28,4 +28,8 @@ int hm_escape_width(const char *escaped);
  * characters only. Writes into dst (n bytes); returns dst. */
 char *hm_escape_fit(const char *escaped, int width, bool utf8, char *dst, size_t n);
 
+/* Cuts an escaped string at its end to at most width cells, whole
+ * characters only (for status lines, whose start matters most). */
+char *hm_escape_cut(const char *escaped, int width, char *dst, size_t n);
+
 #endif

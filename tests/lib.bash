@@ -1,4 +1,4 @@
-# tests/lib.sh - shared by the shell tests: checks, counts, free ports, cleanup.
+# tests/lib.bash - shared by the shell tests: checks, counts, free ports, cleanup.
 # Each test script sources it, calls `check NAME COMMAND...` or `ok`/`fail`,
 # and ends with `finish`, which prints "N passed, N failed".
 HM_BUILD=${HM_BUILD:-build}
