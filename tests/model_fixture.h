@@ -83,7 +83,8 @@ static inline const char *fx_rows(const hm_model_t *m, char *buf, size_t n)
 
 /* In name order; by p99 descending: d c a e b; by rate descending: e d c b a. */
 static const fx_row_t fx_five[] = {
-    {"GET /a", 10, 30}, {"GET /b", 20, 5}, {"GET /c", 30, 40}, {"POST /d", 40, 50}, {"POST /e", 50, 20},
+    {"GET /a", 10, 30},  {"GET /b", 20, 5},   {"GET /c", 30, 40},
+    {"POST /d", 40, 50}, {"POST /e", 50, 20},
 };
 
 /* cmocka setup: a model over fx_five with a page of 3 rows. */

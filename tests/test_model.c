@@ -42,7 +42,7 @@ static void test_model_selection_follows_its_endpoint_across_refreshes(void **st
 static void test_model_selection_stays_on_its_row_when_its_endpoint_goes(void **state)
 {
     hm_model_t *m = *state;
-    hm_model_move(m, 4); /* GET /b, the last */
+    hm_model_move(m, 4);       /* GET /b, the last */
     fx_feed(m, 2, fx_five, 1); /* only GET /a is left */
     assert_int_equal(m->view.nrows, 1);
     assert_int_equal(m->sel, 0);

@@ -108,8 +108,8 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
     }
     char name[HM_SNAP_NAME_MAX * 10 + 1], text[4096];
     hm_escape(e->name, p.utf8, name, sizeof name);
-    snprintf(text, sizeof text, "%s  window %s%s  (Esc back, 1-4 window)", name, hm_win_name(m->win),
-             m->paused ? "  [PAUSED]" : "");
+    snprintf(text, sizeof text, "%s  window %s%s  (Esc back, 1-4 window)", name,
+             hm_win_name(m->win), m->paused ? "  [PAUSED]" : "");
     put(&p, HM_ROLE_HEADER, text);
     const hm_snap_stats_t *s = &e->win[m->win];
     char a[8][16];
@@ -117,7 +117,8 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
              hm_format_count(s->count, a[0], 16), hm_format_rate(s->rate, a[1], 16),
              hm_format_count(s->errors, a[2], 16), hm_format_percent(s->error_rate, a[3], 16));
     put(&p, HM_ROLE_DEFAULT, text);
-    snprintf(text, sizeof text, "min %s  mean %s  max %s", hm_format_duration(s->min_ns, p.utf8, a[0], 16),
+    snprintf(text, sizeof text, "min %s  mean %s  max %s",
+             hm_format_duration(s->min_ns, p.utf8, a[0], 16),
              hm_format_duration(s->mean_ns, p.utf8, a[1], 16),
              hm_format_duration(s->max_ns, p.utf8, a[2], 16));
     put(&p, HM_ROLE_DEFAULT, text);
@@ -128,7 +129,8 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
              hm_format_duration(s->p99_ns, p.utf8, a[3], 16),
              hm_format_duration(s->p999_ns, p.utf8, a[4], 16));
     put(&p, HM_ROLE_DEFAULT, text);
-    snprintf(text, sizeof text, "in-flight %lld (min %lld, max %lld)  queue %lld (min %lld, max %lld)  last minute",
+    snprintf(text, sizeof text,
+             "in-flight %lld (min %lld, max %lld)  queue %lld (min %lld, max %lld)  last minute",
              (long long)e->inflight.now, (long long)e->inflight.min, (long long)e->inflight.max,
              (long long)e->queue.now, (long long)e->queue.min, (long long)e->queue.max);
     put(&p, HM_ROLE_DEFAULT, text);
@@ -180,10 +182,11 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
         for (size_t i = 0; i < e->nslow; i++) {
             char rid[HM_SNAP_RID_MAX * 10 + 1];
             snprintf(text, sizeof text, "  %8s  status %3u  %5.1fs ago  %s",
-                     hm_format_duration(e->slow[i].duration_ns, p.utf8, a[0], 16), e->slow[i].status,
-                     (double)e->slow[i].age_ns / 1e9,
-                     e->slow[i].request_id[0] ? hm_escape(e->slow[i].request_id, p.utf8, rid, sizeof rid)
-                                              : "-");
+                     hm_format_duration(e->slow[i].duration_ns, p.utf8, a[0], 16),
+                     e->slow[i].status, (double)e->slow[i].age_ns / 1e9,
+                     e->slow[i].request_id[0]
+                         ? hm_escape(e->slow[i].request_id, p.utf8, rid, sizeof rid)
+                         : "-");
             if (!put(&p, HM_ROLE_DEFAULT, text))
                 break;
         }

@@ -21,7 +21,7 @@ typedef enum {
     HM_ACT_SORT_PREV,
     HM_ACT_SORT_NEXT,
     HM_ACT_REVERSE,
-    HM_ACT_WINDOW,      /* the window is the key's place in its list of codes */
+    HM_ACT_WINDOW, /* the window is the key's place in its list of codes */
     HM_ACT_PAUSE,
     HM_ACT_UP,
     HM_ACT_DOWN,

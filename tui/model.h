@@ -18,27 +18,27 @@ typedef enum { HM_SCREEN_TABLE, HM_SCREEN_DETAIL, HM_SCREEN_HELP } hm_screen_t;
 #define HM_FILTER_MAX 256
 
 typedef struct {
-    hm_view_t view;              /* what is drawn: filter, sort and window applied */
-    hm_snapshot_t *snap;         /* the snapshot the view was built from (a reference) */
-    hm_filter_t *filter;         /* the last filter that compiled */
+    hm_view_t view;                  /* what is drawn: filter, sort and window applied */
+    hm_snapshot_t *snap;             /* the snapshot the view was built from (a reference) */
+    hm_filter_t *filter;             /* the last filter that compiled */
     char filter_text[HM_FILTER_MAX]; /* as typed */
-    bool editing;                /* '/' prompt open */
-    char filter_error[128];      /* why the typed filter does not compile */
+    bool editing;                    /* '/' prompt open */
+    char filter_error[128];          /* why the typed filter does not compile */
     hm_win_t win;
     hm_col_t sort;
     bool descending;
-    bool paused;                 /* keep showing snapshot `snap` */
+    bool paused; /* keep showing snapshot `snap` */
     hm_screen_t screen;
     char selected[HM_SNAP_NAME_MAX + 1]; /* the selected endpoint, by name */
-    size_t sel;                  /* its row in the view */
-    size_t top;                  /* first row shown */
-    int page;                    /* rows that fit on screen (set by the loop) */
-    char status[256];            /* a message on the status line ... */
-    uint64_t status_until_ns;    /* ... until then */
-    size_t theme;                /* index into the built-in themes */
+    size_t sel;                          /* its row in the view */
+    size_t top;                          /* first row shown */
+    int page;                            /* rows that fit on screen (set by the loop) */
+    char status[256];                    /* a message on the status line ... */
+    uint64_t status_until_ns;            /* ... until then */
+    size_t theme;                        /* index into the built-in themes */
     bool quit;
     bool want_reset, want_snapshot, want_theme; /* actions for the loop */
-    bool dirty;                  /* something changed: draw again */
+    bool dirty;                                 /* something changed: draw again */
 } hm_model_t;
 
 /* Starts from the settings (filter, sort, window). Returns 0, or EINVAL

@@ -204,7 +204,9 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
             break;
         const hm_snap_endpoint_t *e = &m->view.snap->endpoints[m->view.rows[r]];
         bool sel = r == m->sel;
-        int base = hm_term_attr(t, sel ? HM_ROLE_SELECTED : e->other ? HM_ROLE_DIM : HM_ROLE_DEFAULT);
+        int base = hm_term_attr(t, sel        ? HM_ROLE_SELECTED
+                                   : e->other ? HM_ROLE_DIM
+                                              : HM_ROLE_DEFAULT);
         if (sel) {
             attron(base);
             mvhline(y, 0, ' ', COLS);

@@ -21,7 +21,7 @@ struct hm_term {
     bool utf8;
     bool color;
     int attr[HM_ROLE__COUNT];
-    bool caught[NFATAL];              /* whether we installed on_fatal for it */
+    bool caught[NFATAL]; /* whether we installed on_fatal for it */
     struct sigaction previous[NFATAL];
 };
 
@@ -73,7 +73,8 @@ static short fit_color(short c, int n, unsigned *attrs)
     if (c >= 232)
         return c >= 244 ? COLOR_WHITE : COLOR_BLACK;
     int i = c - 16, r = i / 36, g = (i / 6) % 6, b = i % 6;
-    return (short)((r >= 3 ? COLOR_RED : 0) | (g >= 3 ? COLOR_GREEN : 0) | (b >= 3 ? COLOR_BLUE : 0));
+    return (short)((r >= 3 ? COLOR_RED : 0) | (g >= 3 ? COLOR_GREEN : 0) |
+                   (b >= 3 ? COLOR_BLUE : 0));
 }
 
 static int curses_attrs(unsigned a)

@@ -32,7 +32,8 @@ int hm_term_attr(const hm_term_t *t, hm_role_t role);
  * middle when too long, padded with blanks to w, left or right aligned,
  * with the curses attributes attr (from hm_term_attr). Nothing is drawn
  * outside the screen. */
-void hm_term_put(const hm_term_t *t, int y, int x, int w, const char *escaped, bool right, int attr);
+void hm_term_put(const hm_term_t *t, int y, int x, int w, const char *escaped, bool right,
+                 int attr);
 
 /* Whether the locale is UTF-8, so drawing may use it. */
 bool hm_term_utf8(const hm_term_t *t);

@@ -104,8 +104,7 @@ static void draw(const hm_model_t *m, const hm_term_t *t, const char *source)
     refresh();
 }
 
-int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *why,
-                   size_t why_len)
+int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *why, size_t why_len)
 {
     assert(cfg && cfg->settings && cfg->stop && src && src->take);
     const hm_settings_t *s = cfg->settings;

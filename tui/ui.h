@@ -14,9 +14,9 @@
 #include "settings.h"
 
 typedef struct {
-    hm_collector_t *collector;         /* borrowed: where snapshots come from */
-    const hm_settings_t *settings;     /* borrowed */
-    volatile sig_atomic_t *stop;       /* set by SIGINT/SIGTERM: leave the loop */
+    hm_collector_t *collector;     /* borrowed: where snapshots come from */
+    const hm_settings_t *settings; /* borrowed */
+    volatile sig_atomic_t *stop;   /* set by SIGINT/SIGTERM: leave the loop */
 } hm_ui_config_t;
 
 /* Runs the screen on cfg->collector until 'q' or *stop. The terminal is
@@ -30,12 +30,11 @@ typedef struct {
     hm_snapshot_t *(*take)(void *arg); /* a reference the loop releases, or NULL: none yet */
     void (*reset)(void *arg);          /* forget the statistics; may be NULL */
     void *arg;
-    const char *name;                  /* the address shown on the status line */
+    const char *name; /* the address shown on the status line */
 } hm_ui_source_t;
 
 /* hm_ui_run with snapshots from src (borrowed); cfg->collector is unused and
  * may be NULL. */
-int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *why,
-                   size_t why_len);
+int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *why, size_t why_len);
 
 #endif
