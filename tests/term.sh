@@ -153,17 +153,19 @@ check "space pauses" wait_for 'PAUSED +window 1m'
 T send-keys -t hm Space
 check "space resumes" bash -c "sleep 0.3; ! tmux -L $SOCK capture-pane -p -t hm | grep -q PAUSED"
 
+# paused, the screen holds still, so the file's rows must be the screen's,
+# in the same order
+T send-keys -t hm Space
+wait_for 'PAUSED' >/dev/null
 T send-keys -t hm s
 check "s writes a snapshot and says where" wait_for 'snapshot written to .*hotmon-[0-9]{8}-[0-9]{6}\.txt'
 file=$(ls "$WORK"/hotmon-*.txt 2>/dev/null | head -1)
-# the file and the screen come from the same view, so the same rows in the
-# same order (the screen may have refreshed since: compare the sets and
-# check the file is in p99 order by its own numbers)
-check "the snapshot has the screen's rows" \
-    bash -c "[ -n '$file' ] && diff <(grep -oE '^(GET|POST|WS) [^ ]+' '$file' | sort) <(tmux -L $SOCK capture-pane -p -t hm | grep -oE '^(GET|POST|WS) [^ ]+' | sort)"
+check "the snapshot has the screen's rows, in the same order" \
+    bash -c "[ -n '$file' ] && [ \$(grep -cE '^(GET|POST|WS) ' '$file') -ge 10 ] && diff <(grep -oE '^(GET|POST|WS) [^ ]+' '$file') <(tmux -L $SOCK capture-pane -p -t hm | grep -oE '^(GET|POST|WS) [^ ]+')"
+T send-keys -t hm Space
 
 T send-keys -t hm t
-check "t loads the next theme (from ./themes)" wait_for '^theme light +window'
+check "t loads the next theme" wait_for '^theme light +window'
 
 T send-keys -t hm r
 check "r resets the statistics" wait_for '^statistics reset'
