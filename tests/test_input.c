@@ -31,7 +31,7 @@ static void key(hm_model_t *m, int k)
 static int header_x(hm_col_t col)
 {
     hm_layout_t l;
-    hm_table_layout(WIDTH, &l);
+    hm_table_layout(WIDTH, false, &l);
     for (int i = 0; i < l.ncols; i++)
         if (l.col[i] == col)
             return l.x[i] + 1;

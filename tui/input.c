@@ -131,7 +131,7 @@ static void click(hm_model_t *m, int x, int y, int width)
     if (m->screen != HM_SCREEN_TABLE)
         return;
     if (y == HM_TABLE_HEADER_ROW) {
-        int c = hm_table_column_at(width, x);
+        int c = hm_table_column_at(width, m->view.baseline != NULL, x);
         if (c >= 0 && hm_column((hm_col_t)c)->sortable)
             sort_by(m, (hm_col_t)c);
     } else if (y >= HM_TABLE_FIRST_ROW && y - HM_TABLE_FIRST_ROW < m->page) {

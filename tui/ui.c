@@ -119,6 +119,7 @@ int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *w
         hm_model_fini(&m);
         return EINVAL;
     }
+    m.baseline = cfg->baseline;
     size_t n;
     const char *const *names = hm_theme_builtin_names(&n);
     for (size_t i = 0; i < n; i++)

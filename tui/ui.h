@@ -17,6 +17,7 @@ typedef struct {
     hm_collector_t *collector;     /* borrowed: where snapshots come from */
     const hm_settings_t *settings; /* borrowed */
     volatile sig_atomic_t *stop;   /* set by SIGINT/SIGTERM: leave the loop */
+    const struct hm_baseline *baseline; /* borrowed: --baseline, or NULL */
 } hm_ui_config_t;
 
 /* Runs the screen on cfg->collector until 'q' or *stop. The terminal is
