@@ -63,15 +63,15 @@ static void publish(hm_collector_t *c, uint64_t now)
 
 static void drain(hm_collector_t *c)
 {
+    /* One message object for the whole drain: ZeroMQ hands its buffer over
+     * without a copy. The clock is read once a frame (a vDSO call of ~20 ns,
+     * against the ~10 us a 4 KiB frame of samples takes to apply). */
     zmq_msg_t msg;
     zmq_msg_init(&msg);
-    uint64_t now = now_ns();
     for (int i = 0; i < DRAIN_MAX; i++) {
         if (zmq_msg_recv(&msg, c->sock, ZMQ_DONTWAIT) < 0)
             break;
-        hm_ingest_frame(c->reg, zmq_msg_data(&msg), zmq_msg_size(&msg), now);
-        if ((i & 63) == 63)
-            now = now_ns();
+        hm_ingest_frame(c->reg, zmq_msg_data(&msg), zmq_msg_size(&msg), now_ns());
     }
     zmq_msg_close(&msg);
 }

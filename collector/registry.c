@@ -14,6 +14,8 @@
 #define SENDER_METRICS_MAX 256
 #define SENDER_VALUES_MAX 1024  /* user gauge/counter series per sender */
 #define NAME_BUF (HM_SNAP_NAME_MAX + 1)
+#define NS_PER_S 1000000000ull
+#define RATE_MARKS 64           /* snapshots remembered for the ingest rate */
 
 typedef struct {
     uint8_t kind;            /* 0: undeclared */
@@ -48,7 +50,12 @@ struct hm_registry {
     hm_registry_limits_t lim;
     hm_snap_counters_t c;
     uint64_t start_ns, reset_ns;
-    uint64_t last_snap_ns, last_snap_samples;
+    /* (time, samples) at recent snapshots, for the ingest rate over the
+     * last second whatever the snapshot period: a ring, newest at marks_at. */
+    struct {
+        uint64_t ns, samples;
+    } marks[RATE_MARKS];
+    size_t marks_at;
     size_t neps, cap_eps;
     hm_endpoint_stats_t **eps;
     hm_endpoint_stats_t *other;
@@ -81,7 +88,9 @@ hm_registry_t *hm_registry_new(const hm_registry_limits_t *limits, uint64_t now_
         r->lim.max_senders = 1024;
     if (!r->lim.sender_expiry_ms)
         r->lim.sender_expiry_ms = 10000;
-    r->start_ns = r->reset_ns = r->last_snap_ns = now_ns;
+    r->start_ns = r->reset_ns = now_ns;
+    for (size_t i = 0; i < RATE_MARKS; i++)
+        r->marks[i].ns = now_ns;
     r->cap_eps = (size_t)r->lim.max_endpoints + 1;
     r->ht_cap = 16;
     while (r->ht_cap < 2 * r->cap_eps)
@@ -456,6 +465,24 @@ static int by_name(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* Samples per second since the newest remembered snapshot at least a second
+ * old (the oldest one when none is), then remembers this one. */
+static double ingest_rate(hm_registry_t *r, uint64_t now_ns)
+{
+    size_t i = r->marks_at, from = i;
+    for (size_t k = 0; k < RATE_MARKS; k++, i = (i + RATE_MARKS - 1) % RATE_MARKS) {
+        from = i;
+        if (now_ns - r->marks[i].ns >= NS_PER_S)
+            break;
+    }
+    uint64_t dt = now_ns - r->marks[from].ns;
+    double rate = dt ? (double)(r->c.samples - r->marks[from].samples) * 1e9 / (double)dt : 0.0;
+    r->marks_at = (r->marks_at + 1) % RATE_MARKS;
+    r->marks[r->marks_at].ns = now_ns;
+    r->marks[r->marks_at].samples = r->c.samples;
+    return rate;
+}
+
 hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns)
 {
     hm_registry_expire(r, now_ns);
@@ -473,11 +500,7 @@ hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns)
     s->taken_unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     s->uptime_ns = now_ns - r->start_ns;
     s->since_reset_ns = now_ns - r->reset_ns;
-    uint64_t dt = now_ns - r->last_snap_ns;
-    if (dt > 0)
-        s->ingest_rate = (double)(r->c.samples - r->last_snap_samples) * 1e9 / (double)dt;
-    r->last_snap_ns = now_ns;
-    r->last_snap_samples = r->c.samples;
+    s->ingest_rate = ingest_rate(r, now_ns);
     s->counters = r->c;
     return s;
 }
