@@ -16,6 +16,7 @@
 #define NAME_BUF (HM_SNAP_NAME_MAX + 1)
 #define NS_PER_S 1000000000ull
 #define RATE_MARKS 64           /* snapshots remembered for the ingest rate */
+#define FOLDED_MAX (1u << 18)   /* distinct folded names remembered (4 MiB at most) */
 
 typedef struct {
     uint8_t kind;            /* 0: undeclared */
@@ -61,6 +62,8 @@ struct hm_registry {
     hm_endpoint_stats_t *other;
     size_t ht_cap;
     uint32_t *ht;                 /* endpoint index + 1 by name hash; 0 empty */
+    size_t nfolded, folded_cap;
+    uint64_t *folded;             /* hashes of the names folded so far; 0 empty */
     size_t nsenders;
     hm_sender_t **senders;        /* max_senders slots */
     uint64_t snap_seq;
@@ -129,6 +132,7 @@ void hm_registry_destroy(hm_registry_t **self_p)
         sender_free(r->senders[i]);
     free(r->eps);
     free(r->ht);
+    free(r->folded);
     free(r->senders);
     free(r);
     *self_p = NULL;
@@ -197,6 +201,38 @@ static hm_endpoint_stats_t *find_endpoint(hm_registry_t *r, const uint8_t *p, si
     return e;
 }
 
+/* Remembers a folded name by its 64-bit hash; true when it is new, so
+ * names_folded counts distinct names however many senders declare them and
+ * however often. Beyond FOLDED_MAX names every declaration counts as new. */
+static bool note_folded(hm_registry_t *r, hm_wire_str_t name)
+{
+    uint64_t h = hash_bytes((const char *)name.ptr, name.len) | 1; /* never 0 */
+    if (2 * (r->nfolded + 1) > r->folded_cap) {
+        size_t cap = r->folded_cap ? 2 * r->folded_cap : 256;
+        uint64_t *t = r->nfolded < FOLDED_MAX ? calloc(cap, sizeof *t) : NULL;
+        if (!t)
+            return true;
+        for (size_t i = 0; i < r->folded_cap; i++) {
+            size_t j = r->folded[i] & (cap - 1);
+            if (!r->folded[i])
+                continue;
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = r->folded[i];
+        }
+        free(r->folded);
+        r->folded = t;
+        r->folded_cap = cap;
+    }
+    size_t mask = r->folded_cap - 1, i = h & mask;
+    for (; r->folded[i]; i = (i + 1) & mask)
+        if (r->folded[i] == h)
+            return false;
+    r->folded[i] = h;
+    r->nfolded++;
+    return true;
+}
+
 /* --- senders ------------------------------------------------------------ */
 
 hm_sender_t *hm_registry_sender(hm_registry_t *r, uint64_t id, uint64_t now_ns)
@@ -226,6 +262,10 @@ void hm_registry_seq(hm_registry_t *r, hm_sender_t *s, uint64_t seq)
 {
     if (s->seq_known && seq > s->seq + 1)
         r->c.lost += seq - s->seq - 1;
+    /* A PUSH connection keeps order, so a sequence going back is a sender that
+     * started over (same id): its running drop total starts over too. */
+    if (s->seq_known && seq < s->seq)
+        s->drops = 0;
     s->seq = seq;
     s->seq_known = true;
 }
@@ -278,7 +318,7 @@ static void declare_endpoint(hm_registry_t *r, hm_sender_t *s, uint16_t id, hm_w
     hm_endpoint_stats_t *e = find_endpoint(r, name.ptr, name.len, now_ns, &folded);
     if (!e)
         return;
-    if (folded && s->ep[id] != e)
+    if (folded && note_folded(r, name))
         r->c.names_folded++;
     if (s->ep[id] && s->ep[id] != e) {
         /* The id now means another endpoint: move its gauges along. */
