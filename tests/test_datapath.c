@@ -197,11 +197,69 @@ static void test_datapath_late_collector_learns_names_and_drops(void **state)
     zmq_ctx_term(ctx);
 }
 
+/* produced = sent + dropped + buffered, read while the publisher is idle. */
+static hm_client_stats_t settled_stats(hm_client_t *cl)
+{
+    sleep_ms(300);
+    hm_client_stats_t st;
+    hm_client_stats(cl, &st);
+    assert_int_equal(st.produced, st.sent + st.dropped + st.buffered);
+    return st;
+}
+
+static void test_datapath_without_a_collector_every_sample_is_accounted(void **state)
+{
+    /* Runs last: it starts threads in this process, and the tests above fork. */
+    char addr[128];
+    free_address(addr, sizeof addr);
+    hm_options_t opts = {.endpoint = addr, .service = "alone", .declare_every_ms = 100};
+    hm_client_t *cl = NULL;
+    assert_int_equal(hm_open(&opts, &cl), 0);
+    hm_endpoint_t ep;
+    assert_int_equal(hm_endpoint(cl, "GET /alone", &ep), 0);
+    for (int i = 0; i < 20000; i++)
+        hm_record(cl, ep, 2 * MS, 200);
+    hm_client_stats_t st = settled_stats(cl);
+    assert_int_equal(st.produced, 20000);
+    assert_int_equal(st.sent, 0);
+    assert_true(st.dropped > 0);
+    /* the collector comes up: what follows arrives, and so do the drops */
+    void *ctx = zmq_ctx_new();
+    hm_collector_t *c = NULL;
+    hm_collector_options_t o = {.bind = addr, .snapshot_ms = 100};
+    assert_int_equal(hm_collector_new(ctx, &o, &c, NULL), 0);
+    sleep_ms(700); /* the client reconnects */
+    for (int i = 0; i < 1000; i++)
+        hm_record(cl, ep, 2 * MS, 200);
+    st = settled_stats(cl);
+    assert_int_equal(st.produced, 21000);
+    assert_int_equal(st.buffered, 0);
+    hm_snapshot_t *s = NULL;
+    const hm_snap_endpoint_t *e = NULL;
+    for (int waited = 0; waited < 3000; waited += 50) {
+        hm_snapshot_release(&s);
+        s = wait_for(c, st.sent, 1000);
+        e = hm_snapshot_find(s, "GET /alone");
+        if (e && s->counters.client_drops == st.dropped)
+            break;
+        sleep_ms(50);
+    }
+    assert_non_null(e);
+    assert_int_equal(e->win[HM_WIN_ALL].count, st.sent);
+    assert_int_equal(s->counters.client_drops, st.dropped);
+    assert_int_equal(e->win[HM_WIN_ALL].count + s->counters.client_drops, 21000);
+    hm_snapshot_release(&s);
+    hm_close(&cl);
+    hm_collector_destroy(&c);
+    zmq_ctx_term(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_datapath_threads_and_processes_arrive_exactly),
         cmocka_unit_test(test_datapath_late_collector_learns_names_and_drops),
+        cmocka_unit_test(test_datapath_without_a_collector_every_sample_is_accounted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
