@@ -71,7 +71,7 @@ static void test_endpoint_forgets_slow_samples_after_a_minute(void **state)
      * usual that the burst outranks */
     for (int i = 0; i < 10; i++)
         record_id(e, T0, 5 * S, "burst");
-    char rid[16];
+    char rid[32];
     for (int i = 0; i < 5; i++) {
         snprintf(rid, sizeof rid, "late-%d", i);
         record_id(e, T0 + 30 * S, (uint64_t)(100 + i) * MS, rid);
@@ -160,7 +160,7 @@ static void test_endpoint_gauges_keep_min_and_max_of_the_last_minute(void **stat
     assert_int_equal(out.inflight.min, 2);
     assert_int_equal(out.inflight.max, 2);
     /* metrics beyond the cap are refused */
-    char name[16];
+    char name[32];
     for (int i = 2; i < HM_SNAP_METRICS; i++) {
         snprintf(name, sizeof name, "m%d", i);
         assert_int_equal(hm_endpoint_stats_metric(e, name, false), i);
@@ -173,7 +173,7 @@ static void test_endpoint_creates_phases_on_first_use_up_to_the_cap(void **state
 {
     hm_endpoint_stats_t *e = new_endpoint();
     size_t idle = hm_endpoint_stats_bytes(e);
-    char name[16];
+    char name[32];
     for (int i = 0; i < HM_SNAP_PHASES; i++) {
         snprintf(name, sizeof name, "p%d", i);
         for (int n = 0; n <= i; n++)
