@@ -17,6 +17,7 @@
 #define NS_PER_S 1000000000ull
 #define RATE_MARKS 64           /* snapshots remembered for the ingest rate */
 #define FOLDED_MAX (1u << 18)   /* distinct folded names remembered (4 MiB at most) */
+#define GRAVE_MAX 1024          /* expired senders whose sequence and drops are remembered */
 
 typedef struct {
     uint8_t kind;            /* 0: undeclared */
@@ -47,6 +48,14 @@ struct hm_sender {
     metric_value_t *values;
 };
 
+/* What outlives an expired sender, so that one that was only paused and
+ * comes back neither counts its running drop total twice nor hides the
+ * frames lost meanwhile. */
+typedef struct {
+    bool used;
+    uint64_t id, seq, drops;
+} grave_t;
+
 struct hm_registry {
     hm_registry_limits_t lim;
     hm_snap_counters_t c;
@@ -66,6 +75,11 @@ struct hm_registry {
     uint64_t *folded;             /* hashes of the names folded so far; 0 empty */
     size_t nsenders;
     hm_sender_t **senders;        /* max_senders slots */
+    size_t sht_cap;               /* 2^sht_bits */
+    unsigned sht_bits;
+    uint32_t *sht;                /* sender index + 1 by id hash; 0 empty */
+    size_t grave_at;
+    grave_t grave[GRAVE_MAX];     /* a ring of the latest expired senders */
     uint64_t snap_seq;
 };
 
@@ -101,7 +115,12 @@ hm_registry_t *hm_registry_new(const hm_registry_limits_t *limits, uint64_t now_
     r->eps = calloc(r->cap_eps, sizeof *r->eps);
     r->ht = calloc(r->ht_cap, sizeof *r->ht);
     r->senders = calloc(r->lim.max_senders, sizeof *r->senders);
-    if (!r->eps || !r->ht || !r->senders) {
+    r->sht_bits = 4;
+    while (((size_t)1 << r->sht_bits) < 2 * (size_t)r->lim.max_senders)
+        r->sht_bits++;
+    r->sht_cap = (size_t)1 << r->sht_bits;
+    r->sht = calloc(r->sht_cap, sizeof *r->sht);
+    if (!r->eps || !r->ht || !r->senders || !r->sht) {
         hm_registry_destroy(&r);
         return NULL;
     }
@@ -134,6 +153,7 @@ void hm_registry_destroy(hm_registry_t **self_p)
     free(r->ht);
     free(r->folded);
     free(r->senders);
+    free(r->sht);
     free(r);
     *self_p = NULL;
 }
@@ -235,14 +255,25 @@ static bool note_folded(hm_registry_t *r, hm_wire_str_t name)
 
 /* --- senders ------------------------------------------------------------ */
 
+/* The slot of sender id in the sender hash table: where it is, or the empty
+ * slot where it would go. The table is at most half full. */
+static size_t sender_slot(const hm_registry_t *r, uint64_t id)
+{
+    /* Fibonacci hashing: the top bits of the product depend on every bit of id. */
+    size_t mask = r->sht_cap - 1;
+    size_t i = (size_t)((id * 0x9E3779B97F4A7C15ull) >> (64 - r->sht_bits));
+    while (r->sht[i] && r->senders[r->sht[i] - 1]->id != id)
+        i = (i + 1) & mask;
+    return i;
+}
+
 hm_sender_t *hm_registry_sender(hm_registry_t *r, uint64_t id, uint64_t now_ns)
 {
-    /* A linear scan: senders are few (hundreds) and frames carry many records. */
-    for (size_t i = 0; i < r->nsenders; i++) {
-        if (r->senders[i]->id == id) {
-            r->senders[i]->last_ns = now_ns;
-            return r->senders[i];
-        }
+    size_t slot = sender_slot(r, id);
+    if (r->sht[slot]) {
+        hm_sender_t *s = r->senders[r->sht[slot] - 1];
+        s->last_ns = now_ns;
+        return s;
     }
     if (r->nsenders >= r->lim.max_senders) {
         r->c.senders_refused++;
@@ -253,7 +284,18 @@ hm_sender_t *hm_registry_sender(hm_registry_t *r, uint64_t id, uint64_t now_ns)
         return NULL;
     s->id = id;
     s->last_ns = now_ns;
+    for (size_t i = 0; i < GRAVE_MAX; i++) {
+        grave_t *g = &r->grave[i];
+        if (g->used && g->id == id) {
+            s->seq = g->seq;
+            s->seq_known = true;
+            s->drops = g->drops;
+            g->used = false;
+            break;
+        }
+    }
     r->senders[r->nsenders++] = s;
+    r->sht[slot] = (uint32_t)r->nsenders;
     r->c.senders_live = r->nsenders;
     return s;
 }
@@ -480,11 +522,21 @@ void hm_registry_expire(hm_registry_t *r, uint64_t now_ns)
     for (size_t i = 0; i < r->nsenders; i++) {
         hm_sender_t *s = r->senders[i];
         if (now_ns > s->last_ns && now_ns - s->last_ns > limit) {
+            if (s->seq_known) {
+                r->grave[r->grave_at] = (grave_t){true, s->id, s->seq, s->drops};
+                r->grave_at = (r->grave_at + 1) % GRAVE_MAX;
+            }
             drop_sender(s, now_ns);
             r->c.senders_expired++;
         } else {
             r->senders[k++] = s;
         }
+    }
+    if (k < r->nsenders) {
+        /* Senders moved: index them again (at most once a snapshot). */
+        memset(r->sht, 0, r->sht_cap * sizeof *r->sht);
+        for (size_t i = 0; i < k; i++)
+            r->sht[sender_slot(r, r->senders[i]->id)] = (uint32_t)(i + 1);
     }
     r->nsenders = k;
     r->c.senders_live = k;

@@ -140,6 +140,45 @@ static void test_registry_counts_lost_frames_and_sums_drops(void **state)
     hm_registry_destroy(&r);
 }
 
+static void send_drops(hm_registry_t *r, uint64_t sender, uint64_t seq, uint64_t drops,
+                       uint64_t now)
+{
+    frame_begin(&f, sender, seq);
+    hm_wire_put_drops(&f.w, drops);
+    assert_int_equal(hm_ingest_frame(r, f.buf, frame_end(&f), now), HM_WIRE_OK);
+}
+
+static void test_registry_finds_many_senders_and_remembers_expired_ones(void **state)
+{
+    hm_registry_limits_t lim = {.max_senders = 500, .sender_expiry_ms = 5000};
+    hm_registry_t *r = hm_registry_new(&lim, T0);
+    hm_snap_counters_t *c = hm_registry_counters(r);
+    uint64_t total = 0;
+    for (uint64_t i = 1; i <= 400; i++) {
+        send_drops(r, i << 40, 0, i, T0); /* ids that differ only in high bits */
+        total += i;
+    }
+    for (uint64_t i = 2; i <= 400; i += 2)
+        send_drops(r, i << 40, 1, i, T0 + 4 * S);
+    hm_registry_expire(r, T0 + 6 * S);
+    assert_int_equal(c->senders_live, 200);
+    assert_int_equal(c->senders_expired, 200);
+    for (uint64_t i = 2; i <= 400; i += 2)
+        send_drops(r, i << 40, 2, i, T0 + 7 * S);
+    assert_int_equal(c->senders_live, 200);
+    assert_int_equal(c->lost, 0);
+    assert_int_equal(c->client_drops, total);
+    /* the expired ones were only paused: they come back having lost two
+     * frames each and dropped one more sample each */
+    for (uint64_t i = 1; i <= 400; i += 2)
+        send_drops(r, i << 40, 3, i + 1, T0 + 8 * S);
+    assert_int_equal(c->senders_live, 400);
+    assert_int_equal(c->lost, 2 * 200);
+    assert_int_equal(c->client_drops, total + 200);
+    assert_int_equal(c->frames, 400 + 200 + 200 + 200);
+    hm_registry_destroy(&r);
+}
+
 static void gauge_frame(uint64_t sender, uint64_t seq, int64_t inflight, int64_t queue)
 {
     frame_begin(&f, sender, seq);
@@ -204,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_registry_cuts_long_names_and_counts),
         cmocka_unit_test(test_registry_refuses_senders_beyond_the_cap),
         cmocka_unit_test(test_registry_counts_lost_frames_and_sums_drops),
+        cmocka_unit_test(test_registry_finds_many_senders_and_remembers_expired_ones),
         cmocka_unit_test(test_registry_sums_gauges_over_live_senders),
         cmocka_unit_test(test_registry_reset_forgets_stats_but_not_counters),
     };
