@@ -94,8 +94,10 @@ static void free_address(char *out, size_t n)
     zmq_ctx_term(ctx);
 }
 
-static void spawn(pid_t *pids, int n, const char *addr)
+/* Picks a free loopback address into addr and forks n publishers to it. */
+static void start_publishers(char *addr, size_t len, pid_t *pids, int n)
 {
+    free_address(addr, len);
     for (int i = 0; i < n; i++) {
         pids[i] = fork();
         if (pids[i] == 0) {
@@ -109,23 +111,23 @@ static void spawn(pid_t *pids, int n, const char *addr)
 static double collector_rate(int pubs)
 {
     char addr[128];
-    free_address(addr, sizeof addr);
     pid_t pids[4];
-    spawn(pids, pubs, addr);
+    start_publishers(addr, sizeof addr, pids, pubs);
     void *ctx = zmq_ctx_new();
     hm_collector_t *c = NULL;
     hm_collector_options_t o = {.bind = addr, .snapshot_ms = 60000};
-    if (hm_collector_new(ctx, &o, &c, NULL) != 0)
+    if (hm_collector_new(ctx, &o, &c, NULL) != 0) {
+        stop_all(pids, pubs);
+        zmq_ctx_term(ctx);
         return 0;
+    }
     usleep(500000); /* warm up */
     hm_collector_refresh(c, 5000);
     hm_snapshot_t *a = hm_collector_snapshot(c);
-    uint64_t t0 = now_ns();
     sleep(SECONDS);
     hm_collector_refresh(c, 5000);
     hm_snapshot_t *b = hm_collector_snapshot(c);
     double rate = (double)(b->counters.samples - a->counters.samples) * 1e9 / (double)(b->taken_ns - a->taken_ns);
-    (void)t0;
     hm_snapshot_release(&a);
     hm_snapshot_release(&b);
     stop_all(pids, pubs);
@@ -138,9 +140,8 @@ static double collector_rate(int pubs)
 static double raw_rate(int pubs)
 {
     char addr[128];
-    free_address(addr, sizeof addr);
     pid_t pids[4];
-    spawn(pids, pubs, addr);
+    start_publishers(addr, sizeof addr, pids, pubs);
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, ZMQ_PULL);
     zmq_bind(s, addr);
