@@ -172,6 +172,7 @@ int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_colle
         goto fail;
     }
     c->started = true;
+    pthread_setname_np(c->thread, "hm-ingest"); /* for top -H and the benchmark */
     *out = c;
     return 0;
 fail:
