@@ -111,18 +111,26 @@ static void test_collector_counts_garbage_as_rejected(void **state)
 static void test_collector_reset_zeroes_stats_and_keeps_counters(void **state)
 {
     fixture_t *x = *state;
-    frame_begin(&f, 5, 0);
-    frame_endpoint(&f, 1, "r");
-    frame_sample(&f, 1, 200, MS);
-    send_frame(x, frame_end(&f));
-    hm_snapshot_t *s = wait_samples(x->c, 1);
-    hm_snapshot_release(&s);
-    hm_collector_reset(x->c);
-    assert_int_equal(hm_collector_refresh(x->c, 1000), 0);
-    s = hm_collector_snapshot(x->c);
-    assert_int_equal(hm_snapshot_find(s, "r")->win[HM_WIN_ALL].count, 0);
-    assert_int_equal(s->counters.samples, 1);
-    hm_snapshot_release(&s);
+    /* again and again: a refresh after a reset never shows what came before */
+    for (uint64_t round = 1; round <= 20; round++) {
+        frame_begin(&f, 5, round);
+        frame_endpoint(&f, 1, "r");
+        frame_sample(&f, 1, 200, MS);
+        send_frame(x, frame_end(&f));
+        hm_snapshot_t *s = wait_samples(x->c, round);
+        assert_int_equal(hm_snapshot_find(s, "r")->win[HM_WIN_ALL].count, 1);
+        hm_snapshot_release(&s);
+        hm_collector_reset(x->c);
+        assert_int_equal(hm_collector_refresh(x->c, 1000), 0);
+        s = hm_collector_snapshot(x->c);
+        const hm_snap_endpoint_t *e = hm_snapshot_find(s, "r");
+        assert_non_null(e); /* names stay */
+        assert_int_equal(e->win[HM_WIN_ALL].count, 0);
+        assert_int_equal(s->counters.samples, round);
+        assert_int_equal(s->counters.frames, round);
+        assert_true(s->since_reset_ns < s->uptime_ns);
+        hm_snapshot_release(&s);
+    }
 }
 
 static void test_collector_refuses_an_address_in_use(void **state)
