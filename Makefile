@@ -26,7 +26,8 @@ PKGS = libzmq ncursesw jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
-FINAL_CFLAGS = $(STD) $(WARN) $(OPT) $(DEBUG) -Iclient -Icollector -Itui $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+FINAL_CFLAGS = $(STD) $(WARN) $(OPT) $(DEBUG) -Iclient -Icollector -Itui $(PKG_CFLAGS) \
+    -DHM_THEME_DIR='"$(PREFIX)/share/hotmon/themes"' $(CFLAGS) -MMD -MP
 FINAL_LDFLAGS = $(DEBUG) $(LDFLAGS)
 FINAL_LIBS = $(PKG_LIBS) -lpthread -lm $(LIBS)
 
@@ -45,7 +46,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CLIENT_OBJ = $(call obj,$(CLIENT_SRC))
 CLIENT_PIC = $(patsubst %.c,$(BUILD)/pic/%.o,$(CLIENT_SRC))
 COLLECTOR_OBJ = $(call obj,$(COLLECTOR_SRC))
-TUI_OBJ = $(call obj,$(TUI_SRC))
+TUI_OBJ = $(call obj,$(TUI_SRC)) $(BUILD)/gen/themes.o
 
 LIBHOTMON_A = $(BUILD)/libhotmon.a
 LIBHOTMON_SO = $(BUILD)/libhotmon.so
@@ -104,6 +105,14 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC-PIC,$<)$(CC) $(FINAL_CFLAGS) -fPIC -fvisibility=hidden -DHM_BUILDING_SO -c $< -o $@
+
+# The shipped themes, compiled in so that hotmon has them wherever it runs.
+$(BUILD)/gen/themes.c: $(wildcard themes/*.theme) scripts/embed-themes.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-themes.sh $(sort $(wildcard themes/*.theme)) > $@
+
+$(BUILD)/gen/themes.o: $(BUILD)/gen/themes.c
+	$(call say,CC,$<)$(CC) $(STD) $(OPT) $(DEBUG) $(CFLAGS) -c $< -o $@
 
 $(LIBHOTMON_A): $(CLIENT_OBJ)
 	@mkdir -p $(dir $@)

@@ -7,9 +7,12 @@
  * system call but the vDSO clock. The publisher thread (publisher.c) drains
  * the rings and owns the socket.
  */
+#include "hotmon.h"
+
 #include "client_internal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +36,10 @@ uint64_t hm_now_ns(void)
  * store is enough and costs no locked instruction. */
 static inline void bump(_Atomic uint64_t *v)
 {
+    /* release: a reader that sees a drop also sees the sample's `produced`
+     * (hm_client_stats reads dropped before produced). A plain store on x86. */
     atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
+                          memory_order_release);
 }
 
 static void thread_exit(void *arg)
@@ -69,6 +74,10 @@ static hm_thread_state_t *self_state(hm_client_t *c)
             return NULL;
         }
         atomic_store_explicit(&t->state, SLOT_LIVE, memory_order_release);
+        /* The publisher looks at slots below the high-water mark only. */
+        uint32_t used = atomic_load(&c->threads_used);
+        while (used < i + 1 && !atomic_compare_exchange_weak(&c->threads_used, &used, (uint32_t)i + 1))
+            ;
         return t;
     }
     return NULL;
@@ -79,6 +88,33 @@ static char *dup_or(const char *a, const char *b)
     return strdup(a && *a ? a : b);
 }
 
+/* Frees the memory of c, whatever part of hm_open it got through (the
+ * publisher stopped and the socket closed). */
+static void free_client(hm_client_t *c)
+{
+    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++) {
+        if (c->threads[i] && c->threads[i]->ring_ready)
+            hm_ring_fini(&c->threads[i]->ring);
+        free(c->threads[i]);
+    }
+    for (uint32_t i = 0; i < c->nendpoints; i++)
+        free(c->endpoint_name[i]);
+    for (uint32_t i = 0; i < c->nphases; i++)
+        free(c->phase_name[i]);
+    for (uint32_t i = 0; i < c->nmetrics; i++) {
+        free(c->metric[i].name);
+        free(c->metric[i].value);
+        free(c->metric[i].dirty);
+        free(c->metric[i].sent);
+    }
+    free(c->endpoint_addr);
+    free(c->service);
+    free(c->host);
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->stats_lock);
+    free(c);
+}
+
 int hm_open(const hm_options_t *opts, hm_client_t **out)
 {
     hm_options_t o = opts ? *opts : (hm_options_t){0};
@@ -87,8 +123,9 @@ int hm_open(const hm_options_t *opts, hm_client_t **out)
         return ENOMEM;
     int rc = ENOMEM;
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->stats_lock, NULL);
     c->epoch_ns = hm_now_ns() - 1; /* so that no span encodes to HM_SPAN_NONE */
-    c->ring_capacity = o.ring_capacity ? o.ring_capacity : 8192;
+    c->ring_capacity = o.ring_capacity ? o.ring_capacity : 16384;
     c->flush_ms = o.flush_ms ? (o.flush_ms > 50 ? 50 : o.flush_ms) : 20;
     c->close_timeout_ms = o.close_timeout_ms ? o.close_timeout_ms : 100;
     c->declare_every_ms = o.declare_every_ms ? o.declare_every_ms : 1000;
@@ -129,7 +166,13 @@ int hm_open(const hm_options_t *opts, hm_client_t **out)
         rc = EINVAL;
         goto fail_key;
     }
-    if (pthread_create(&c->publisher, NULL, hm_publisher_run, c) != 0) {
+    /* The publisher takes no signal: they belong to the service's threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int started = pthread_create(&c->publisher, NULL, hm_publisher_run, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (started != 0) {
         rc = EAGAIN;
         goto fail_key;
     }
@@ -143,18 +186,7 @@ fail:
         zmq_close(c->sock);
     if (c->zctx)
         zmq_ctx_term(c->zctx);
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++)
-        free(c->threads[i]);
-    for (uint32_t i = 0; i < c->nmetrics; i++) {
-        free(c->metric[i].name);
-        free(c->metric[i].value);
-        free(c->metric[i].dirty);
-        free(c->metric[i].sent);
-    }
-    free(c->endpoint_addr);
-    free(c->service);
-    free(c->host);
-    free(c);
+    free_client(c);
     return rc;
 }
 
@@ -170,26 +202,7 @@ void hm_close(hm_client_t **self_p)
     zmq_close(c->sock);
     zmq_ctx_term(c->zctx);
     pthread_key_delete(c->key);
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++) {
-        if (c->threads[i]->ring_ready)
-            hm_ring_fini(&c->threads[i]->ring);
-        free(c->threads[i]);
-    }
-    for (uint32_t i = 0; i < c->nendpoints; i++)
-        free(c->endpoint_name[i]);
-    for (uint32_t i = 0; i < c->nphases; i++)
-        free(c->phase_name[i]);
-    for (uint32_t i = 0; i < c->nmetrics; i++) {
-        free(c->metric[i].name);
-        free(c->metric[i].value);
-        free(c->metric[i].dirty);
-        free(c->metric[i].sent);
-    }
-    free(c->endpoint_addr);
-    free(c->service);
-    free(c->host);
-    pthread_mutex_destroy(&c->lock);
-    free(c);
+    free_client(c);
     *self_p = NULL;
 }
 
@@ -418,6 +431,8 @@ void hm_end(hm_client_t *c, hm_span_t span, int status)
         return;
     uint64_t now = hm_now_ns();
     hm_endpoint_t ep = (hm_endpoint_t)(span & 0xFFFF);
+    if (ep >= HM_CLIENT_ENDPOINTS_MAX)
+        return; /* not a span of hm_start: its endpoint would index past the in-flight table */
     uint64_t since_start = ((now - c->epoch_ns) - (span >> 16)) & SPAN_TIME_MASK;
     hm_thread_state_t *t = pthread_getspecific(c->key);
     if (!t)
@@ -470,33 +485,73 @@ void hm_counter_add(hm_client_t *c, hm_endpoint_t ep, hm_metric_t counter, uint6
 uint64_t hm_client_sum(const hm_client_t *c, size_t offset)
 {
     uint64_t sum = 0;
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++) {
+    uint32_t used = atomic_load_explicit(&c->threads_used, memory_order_acquire);
+    for (size_t i = 0; i < used; i++) {
         const char *base = (const char *)c->threads[i];
-        sum += atomic_load_explicit((const _Atomic uint64_t *)(base + offset), memory_order_relaxed);
+        sum += atomic_load_explicit((const _Atomic uint64_t *)(base + offset), memory_order_acquire);
     }
     return sum;
 }
 
-uint64_t hm_client_in_rings(const hm_client_t *c)
+/* One thread's produced and dropped as a pair: `produced` read on both sides
+ * of `dropped` until it did not move, so only a sample in the middle of its
+ * push can be counted as buffered. A thread that records without pause gets
+ * the fallback: dropped first, which may count more as buffered, never less. */
+static void thread_counts(const hm_thread_state_t *t, uint64_t *produced, uint64_t *dropped)
 {
-    uint64_t taken = atomic_load(&c->taken); /* read first: it only grows */
-    uint64_t pushed = hm_client_sum(c, offsetof(hm_thread_state_t, produced)) -
-                      hm_client_sum(c, offsetof(hm_thread_state_t, dropped));
-    return pushed > taken ? pushed - taken : 0;
+    for (int tries = 0; tries < 8; tries++) {
+        uint64_t p1 = atomic_load_explicit(&t->produced, memory_order_acquire);
+        *dropped = atomic_load_explicit(&t->dropped, memory_order_acquire);
+        *produced = atomic_load_explicit(&t->produced, memory_order_acquire);
+        if (*produced == p1)
+            return;
+    }
 }
 
+/* Samples produced and refused by full rings, summed over every thread. */
+static void all_counts(const hm_client_t *c, uint64_t *produced, uint64_t *dropped)
+{
+    *produced = *dropped = 0;
+    uint32_t used = atomic_load_explicit(&c->threads_used, memory_order_acquire);
+    for (size_t i = 0; i < used; i++) {
+        uint64_t p, d;
+        thread_counts(c->threads[i], &p, &d);
+        *produced += p;
+        *dropped += d;
+    }
+}
+
+uint64_t hm_client_in_rings(const hm_client_t *c)
+{
+    uint64_t produced, dropped;
+    all_counts(c, &produced, &dropped);
+    return produced - dropped - atomic_load(&c->taken);
+}
+
+/* Why the identity produced = sent + dropped + buffered is exact: the
+ * publisher's figures (taken, sent, send_dropped, buffered_frame) change only
+ * under stats_lock, where taken = sent + send_dropped + buffered_frame holds
+ * whenever the lock is free; each per-thread figure is read once and used in
+ * every field it enters; and a thread's `dropped` is read with its
+ * `produced` as a pair (thread_counts; both release-stored, produced first),
+ * so samples still in the rings, produced - dropped - taken, is never
+ * negative. */
 void hm_client_stats(const hm_client_t *c, hm_client_stats_t *out)
 {
-    uint64_t buffered = atomic_load(&c->buffered_frame) + hm_client_in_rings(c);
+    hm_client_t *m = (hm_client_t *)c; /* the lock is not part of the value */
+    pthread_mutex_lock(&m->stats_lock);
+    uint64_t produced, ring_drops;
+    all_counts(c, &produced, &ring_drops);
     uint64_t lost = atomic_load(&c->no_thread_drops);
+    uint64_t taken = atomic_load(&c->taken);
     *out = (hm_client_stats_t){
-        .produced = hm_client_sum(c, offsetof(hm_thread_state_t, produced)) + lost,
+        .produced = produced + lost,
         .sent = atomic_load(&c->sent),
-        .dropped = hm_client_sum(c, offsetof(hm_thread_state_t, dropped)) +
-                   atomic_load(&c->send_dropped) + lost,
-        .buffered = buffered,
+        .dropped = ring_drops + atomic_load(&c->send_dropped) + lost,
+        .buffered = atomic_load(&c->buffered_frame) + (produced - ring_drops - taken),
         .frames_sent = atomic_load(&c->frames_sent),
         .names_cut = hm_client_sum(c, offsetof(hm_thread_state_t, names_cut)),
         .phases_dropped = hm_client_sum(c, offsetof(hm_thread_state_t, phases_dropped)),
     };
+    pthread_mutex_unlock(&m->stats_lock);
 }

@@ -71,12 +71,17 @@ struct hm_client {
     hm_metric_cells_t metric[HM_CLIENT_METRICS_MAX];
 
     hm_thread_state_t *threads[HM_CLIENT_THREADS_MAX];
+    _Atomic uint32_t threads_used;           /* slots ever claimed: [0, threads_used) */
     _Atomic uint64_t no_thread_drops;        /* samples from threads beyond the maximum */
 
     /* the publisher's */
     void *zctx, *sock;
     pthread_t publisher;
     _Atomic bool stop;
+    /* Changed by the publisher only under stats_lock, which it holds for each
+     * round of draining and sending; taken = sent + send_dropped +
+     * buffered_frame whenever the lock is free (see hm_client_stats). */
+    pthread_mutex_t stats_lock;
     _Atomic uint64_t sent, send_dropped, buffered_frame, frames_sent;
     _Atomic uint64_t taken;                  /* samples the publisher pulled from the rings */
 };
@@ -87,7 +92,8 @@ void *hm_publisher_run(void *client);
 /* Sums a per-thread counter over every thread slot. */
 uint64_t hm_client_sum(const hm_client_t *c, size_t offset);
 
-/* Samples waiting in the rings: pushed and not yet taken by the publisher. */
+/* Samples waiting in the rings: pushed and not yet taken by the publisher.
+ * The publisher's own view (it holds stats_lock or is the only thread left). */
 uint64_t hm_client_in_rings(const hm_client_t *c);
 
 #endif

@@ -23,6 +23,10 @@
 extern "C" {
 #endif
 
+/* The shared library is built with hidden visibility: only what this header
+ * declares is exported. */
+#pragma GCC visibility push(default)
+
 #define HM_VERSION_STRING "0.1.0"
 #define HM_DEFAULT_ENDPOINT "tcp://127.0.0.1:7450"
 
@@ -139,6 +143,8 @@ void hm_counter_add(hm_client_t *c, hm_endpoint_t ep, hm_metric_t counter, uint6
 /* Reads the client's counters into *out. Thread-safe; the figures are each
  * exact but read one after another. */
 void hm_client_stats(const hm_client_t *c, hm_client_stats_t *out);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -172,9 +172,10 @@ static void put_values(pub_t *p, uint64_t now, bool all)
     hm_client_t *c = p->c;
     declare_new(p, now);
     uint32_t neps = p->declared_eps;
+    uint32_t used = atomic_load_explicit(&c->threads_used, memory_order_acquire);
     for (uint32_t e = 0; e < neps; e++) {
         int64_t sum = 0;
-        for (size_t t = 0; t < HM_CLIENT_THREADS_MAX; t++)
+        for (size_t t = 0; t < used; t++)
             sum += atomic_load_explicit(&c->threads[t]->inflight[e], memory_order_relaxed);
         if (sum != p->inflight_sent[e] || (all && sum)) {
             PUT(p, now, hm_wire_put_gauge(&p->w, (uint16_t)e, HM_WIRE_METRIC_INFLIGHT, sum));
@@ -219,7 +220,8 @@ static uint64_t drain(pub_t *p, uint64_t now)
 {
     hm_client_t *c = p->c;
     uint64_t moved = 0;
-    for (size_t i = 0; i < HM_CLIENT_THREADS_MAX; i++) {
+    uint32_t used = atomic_load_explicit(&c->threads_used, memory_order_acquire);
+    for (size_t i = 0; i < used; i++) {
         hm_thread_state_t *t = c->threads[i];
         int state = atomic_load_explicit(&t->state, memory_order_acquire);
         if (state != SLOT_LIVE && state != SLOT_RETIRED)
@@ -266,6 +268,7 @@ void *hm_publisher_run(void *arg)
     }
     while (!atomic_load(&c->stop)) {
         uint64_t now = clock_ns();
+        pthread_mutex_lock(&c->stats_lock);
         if (now - p->last_declare_ns >= declare_ns || reconnected(p)) {
             declare_all(p, now);
             put_values(p, now, true);
@@ -284,6 +287,7 @@ void *hm_publisher_run(void *arg)
             hm_wire_put_heartbeat(&p->w);
             send_frame(p, now);
         }
+        pthread_mutex_unlock(&c->stats_lock);
         if (moved == 0) {
             struct timespec ts = {0, (long)IDLE_SLEEP_NS};
             nanosleep(&ts, NULL);
@@ -292,6 +296,7 @@ void *hm_publisher_run(void *arg)
     /* Closing: flush what is buffered, within close_timeout_ms. */
     uint64_t deadline = clock_ns() + (uint64_t)c->close_timeout_ms * 1000000ull / 2;
     uint64_t now;
+    pthread_mutex_lock(&c->stats_lock);
     do {
         now = clock_ns();
         uint64_t moved = drain(p, now);
@@ -304,6 +309,7 @@ void *hm_publisher_run(void *arg)
     uint64_t left = hm_client_in_rings(c);
     atomic_fetch_add(&c->send_dropped, left);
     atomic_fetch_add(&c->taken, left);
+    pthread_mutex_unlock(&c->stats_lock);
     if (p->monitor) {
         int linger = 0;
         zmq_setsockopt(p->monitor, ZMQ_LINGER, &linger, sizeof linger);

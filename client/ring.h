@@ -50,6 +50,7 @@ typedef struct {
     _Alignas(64) _Atomic uint64_t head; /* next slot the producer fills */
     uint64_t cached_tail;               /* the producer's view of tail */
     _Alignas(64) _Atomic uint64_t tail; /* next slot the consumer reads */
+    uint64_t cached_head;               /* the consumer's view of head */
     _Alignas(64) uint64_t mask;
     hm_ring_slot_t *slots;
 } hm_ring_t;
@@ -93,12 +94,17 @@ static inline void hm_ring_commit(hm_ring_t *r)
     hm_ring_commit_n(r, 1);
 }
 
-/* Consumer: the oldest filled slot, or NULL when empty; release frees n. */
+/* Consumer: the oldest filled slot, or NULL when empty; release frees n.
+ * head is read again only when the slots known to be filled run out, so a
+ * draining consumer does not pull the producer's cache line once per slot. */
 static inline hm_ring_slot_t *hm_ring_peek(hm_ring_t *r)
 {
     uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    if (t == atomic_load_explicit(&r->head, memory_order_acquire))
-        return NULL;
+    if (t >= r->cached_head) { /* >=: a release without a peek may pass it */
+        r->cached_head = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (t == r->cached_head)
+            return NULL;
+    }
     return &r->slots[t & r->mask];
 }
 

@@ -1,99 +1,259 @@
 #!/bin/bash
-# tests/once.sh - `hotmon --once` end to end: a real publisher sends known
-# samples, hotmon collects them and prints them in every format; the numbers
-# are checked with real CSV and JSON parsers. Also: bad flags and a taken
-# address exit 2 with a clear message; --snapshot writes a file.
+# tests/once.sh - `hotmon --once` end to end: a real hotmon, real publishers
+# (tests/prog_publish) over loopback, each output format parsed and checked
+# against what was sent; the demo; refusals with exit status 2 (bad flags,
+# an address in use, no terminal, a bad config file); --snapshot FILE; and
+# the man page against --help. Run from the repository root with HM_BUILD set.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.bash
 HOTMON=$HM_BUILD/hotmon
-PUB=$HM_BUILD/tests/prog_publish
+PUBLISH=$HM_BUILD/tests/prog_publish
+# No config file of the user's may change what these tests see.
+export XDG_CONFIG_HOME=$WORK/noconfig
 
-# once FORMAT OUTFILE: hotmon --once with 1000 x 10 ms and 10 x 200 ms (5 errors)
-once() {
-    local port
-    port=$(free_port)
-    timeout 30 "$HOTMON" --once --after 3 --bind "tcp://127.0.0.1:$port" --format "$1" \
-        --window all >"$2" 2>"$WORK/err" &
-    local hm=$!
-    timeout 20 "$PUB" "tcp://127.0.0.1:$port" "GET /once" 1000 10 >/dev/null &&
-        timeout 20 "$PUB" "tcp://127.0.0.1:$port" "GET /slow" 10 200 5 >/dev/null
-    local pub=$?
-    wait $hm
-    local rc=$?
-    [ $pub -eq 0 ] && [ $rc -eq 0 ]
+# Free ports, asked for all at once (python3 starts slowly on a busy machine):
+# the kernel hands out distinct ephemeral ports, free when the sockets close.
+PORTS=($(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(24)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+next_port=0
+take_port() { port=${PORTS[$next_port]}; next_port=$((next_port + 1)); }
+hm() { timeout 30 "$HOTMON" "$@"; }
+
+# --once over PORT in format FMT, with known samples published during its
+# window: 1000 x 10 ms and 20 x 200 ms on "GET /known", 5 x 1 ms failing with
+# status 500 on "POST /other".
+run_known() { # FMT PORT [more hotmon flags]
+    local fmt=$1; shift
+    local port=$1; shift
+    # three seconds: room for two publishers to connect and flush on a busy machine
+    hm --once --after 3 --bind "tcp://127.0.0.1:$port" --format "$fmt" "$@" \
+        >"$WORK/known.$fmt" 2>"$WORK/known.$fmt.err" &
+    local hp=$!
+    sleep 0.3
+    { timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "GET /known" 1000x10ms 20x200ms 2>&1
+      echo "publish: $?"; } >"$WORK/pub.$fmt" &
+    { timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "POST /other" 5x1ms:500 2>&1
+      echo "publish: $?"; } >"$WORK/pub2.$fmt" &
+    wait "$hp"
+    echo "$?" >"$WORK/known.$fmt.rc"
+    wait
+    cat "$WORK/pub2.$fmt" >>"$WORK/pub.$fmt"
 }
 
-once csv "$WORK/out.csv"
-check "csv: runs and exits 0" test -s "$WORK/out.csv"
-check "csv: parses with the right numbers" python3 - "$WORK/out.csv" <<'PY'
+if [ ! -x "$HOTMON" ] || [ ! -x "$PUBLISH" ]; then
+    fail "built: $HOTMON and $PUBLISH"
+    finish
+    exit 1
+fi
+
+# The four formats at once, each on its own port.
+for f in csv json md text; do
+    take_port
+    run_known "$f" "$port" & PIDS+=($!)
+done
+# Meanwhile: the demo, filtered and sorted by name.
+take_port
+hm --demo --once --after 1.5 --bind "tcp://127.0.0.1:$port" --format csv >"$WORK/demo.csv" \
+    2>"$WORK/demo.err" & PIDS+=($!)
+take_port
+hm --demo --once --after 1 --bind "tcp://127.0.0.1:$port" --format csv \
+    --filter '~^(GET|POST) /[a-s]' --sort name >"$WORK/demo-filtered.csv" 2>&1 & PIDS+=($!)
+for p in "${PIDS[@]}"; do wait "$p"; done
+PIDS=()
+
+for f in csv json md text; do
+    if [ "$(cat "$WORK/known.$f.rc")" = 0 ] && ! grep -q "publish: [^0]" "$WORK/pub.$f"; then
+        ok "--once --format $f exits 0 and every sample went out"
+    else
+        fail "--once --format $f exits 0 and every sample went out" \
+            "$(cat "$WORK/known.$f.err" "$WORK/pub.$f")"
+    fi
+done
+
+check "csv: one row per endpoint, count 1020, p50 10ms and max 200ms within 1%" \
+    python3 - "$WORK/known.csv" <<'EOF'
 import csv, sys
-rows = {r["name"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
-a, b = rows["GET /once"], rows["GET /slow"]
-assert int(a["count"]) == 1000, a
-assert abs(float(a["p50_ms"]) - 10) <= 0.1, a
-assert abs(float(a["p99_ms"]) - 10) <= 0.1, a
-assert int(b["count"]) == 10 and int(b["errors"]) == 5, b
-assert abs(float(b["max_ms"]) - 200) <= 2, b
-PY
+rows = {r["name"]: r for r in csv.DictReader(open(sys.argv[1]))}
+assert set(rows) == {"GET /known", "POST /other"}, rows.keys()
+k = rows["GET /known"]
+assert int(k["count"]) == 1020, k
+assert int(k["errors"]) == 0, k
+assert abs(float(k["p50_ms"]) - 10) <= 0.1, k
+assert abs(float(k["max_ms"]) - 200) <= 2, k
+o = rows["POST /other"]
+assert int(o["count"]) == 5 and int(o["errors"]) == 5, o
+assert abs(float(o["error_rate"]) - 1) < 1e-9, o
+EOF
 
-once json "$WORK/out.json"
-check "json: parses with the right numbers" python3 - "$WORK/out.json" <<'PY'
+check "json: count, p50, p99 and max agree with what was sent" \
+    python3 - "$WORK/known.json" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["version"] == 1 and d["window"] == "all", d
-eps = {e["name"]: e for e in d["endpoints"]}
-a, b = eps["GET /once"], eps["GET /slow"]
-assert a["count"] == 1000 and a["errors"] == 0, a
-assert abs(a["p50_ms"] - 10) <= 0.1 and abs(a["p99_ms"] - 10) <= 0.1, a
-assert b["count"] == 10 and b["errors"] == 5 and abs(b["error_rate"] - 0.5) < 1e-9, b
-for k in ("name", "count", "rate", "errors", "error_rate", "min_ms", "mean_ms", "p50_ms",
-          "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "inflight", "queue", "phases"):
-    assert k in a, k
-assert d["counters"]["samples"] == 1010, d["counters"]
-# sorted by p99, descending: the slow endpoint first
-assert d["endpoints"][0]["name"] == "GET /slow", d["endpoints"][0]
-PY
+doc = json.load(open(sys.argv[1]))
+eps = {e["name"]: e for e in doc["endpoints"]}
+k = eps["GET /known"]
+# 20 of 1020 samples are 200 ms: p99 (rank 1010) is one of them
+assert k["count"] == 1020, k["count"]
+assert abs(k["p50_ms"] - 10) <= 0.1, k["p50_ms"]
+assert abs(k["p99_ms"] - 200) <= 2, k["p99_ms"]
+assert abs(k["max_ms"] - 200) <= 2, k["max_ms"]
+assert k["min_ms"] <= k["p50_ms"] <= k["p99_ms"] <= k["max_ms"]
+statuses = {s["status"]: s["count"] for s in eps["POST /other"]["statuses"]}
+assert statuses == {500: 5}, statuses
+assert doc["version"] == 1 and doc["window"] == "1m" and doc["sort"] == "p99", doc
+assert doc["counters"]["samples"] == 1025, doc["counters"]
+assert doc["counters"]["rejected"] == 0 and doc["counters"]["lost"] == 0, doc["counters"]
+# sorted by p99, biggest first
+assert [e["name"] for e in doc["endpoints"]] == ["GET /known", "POST /other"], doc["endpoints"]
+for key in ("name", "count", "rate", "errors", "error_rate", "min_ms", "mean_ms", "p50_ms",
+            "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "inflight", "queue", "phases"):
+    assert key in k, key
+EOF
 
-once md "$WORK/out.md"
-check "md: a table with both endpoints" grep -q '^| GET /once |' "$WORK/out.md"
-once text "$WORK/out.txt"
-check "text: a row for GET /once with 10.0ms" grep -Eq '^GET /once +[0-9.]+ +10\.0ms' "$WORK/out.txt"
+check "md: a table with both endpoints" \
+    grep -q '^| GET /known .*|' "$WORK/known.md"
+check "md: the other endpoint too" grep -q 'POST /other' "$WORK/known.md"
+check "text: the endpoint, with 1020 samples' p50 of 10ms" \
+    grep -Eq '^GET /known .* 10\.0ms' "$WORK/known.text"
 
-port=$(free_port)
-timeout 30 "$HOTMON" --demo --once --after 2 --bind "tcp://127.0.0.1:$port" --format csv >"$WORK/demo.csv"
-check "demo: --once shows the demo's endpoints" \
-    python3 -c "import csv,sys; n=[r['name'] for r in csv.DictReader(open('$WORK/demo.csv'))]; assert len(n)>=10 and 'GET /health' in n, n"
+check "--demo --once: about a dozen demo endpoints, every one with samples" \
+    python3 - "$WORK/demo.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+names = {r["name"] for r in rows}
+assert len(rows) >= 10, names
+for want in ("GET /health", "GET /search", "POST /jobs", "GET /flaky", "POST /batch",
+             "GET /db/query", "WS /stream"):
+    assert want in names, (want, names)
+assert all(int(r["count"]) > 0 or int(r["inflight"]) > 0 for r in rows), rows
+assert any(int(r["errors"]) > 0 for r in rows), "no endpoint with errors"
+assert any(int(r["queue"]) > 0 for r in rows), "no endpoint with a queue"
+assert any(int(r["inflight"]) > 0 for r in rows), "no endpoint in flight"
+EOF
 
-timeout 10 "$HOTMON" --window 2m --once >/dev/null 2>"$WORK/err"
-rc=$?
-check "bad value: exit 2" test $rc -eq 2
-check "bad value: names the flag and what it takes" grep -q "window: '2m' is not one of 10s, 1m, 5m, all" "$WORK/err"
-timeout 10 "$HOTMON" --frobnicate >/dev/null 2>"$WORK/err"
-rc=$?
-check "unknown flag: exit 2 with a hint" test $rc -eq 2 -a -n "$(grep "Try 'hotmon --help'" "$WORK/err")"
+check "--demo --once --filter --sort name: only matching rows, A to Z" \
+    python3 - "$WORK/demo-filtered.csv" <<'EOF'
+import csv, re, sys
+names = [r["name"] for r in csv.DictReader(open(sys.argv[1]))]
+assert names, "no rows"
+assert all(re.match(r"^(GET|POST) /[a-s]", n) for n in names), names
+assert "GET /users/:id" not in names and "WS /stream" not in names, names
+assert names == sorted(names), names
+EOF
 
-port=$(free_port)
-timeout 20 "$HOTMON" --once --after 3 --bind "tcp://127.0.0.1:$port" >/dev/null 2>&1 &
-first=$!
+# Refusals: exit status 2 and one clear message.
+expect_refusal() { # NAME WANT-IN-STDERR HOTMON-ARGS...
+    local name=$1 want=$2; shift 2
+    hm "$@" </dev/null >"$WORK/out" 2>"$WORK/err"
+    local rc=$?
+    if [ "$rc" = 2 ] && grep -qF -- "$want" "$WORK/err" && [ ! -s "$WORK/out" ]; then
+        ok "$name"
+    else
+        fail "$name" "exit $rc: $(cat "$WORK/err")"
+    fi
+}
+expect_refusal "a bad flag: exit 2, the flag named" "unknown option '--bogus'" --once --bogus
+expect_refusal "a bad flag: suggests --help" "Try 'hotmon --help'." --bogus
+expect_refusal "a bad value: exit 2, what is accepted" "--window: '2m' is not one of 10s, 1m, 5m or all" \
+    --once --window 2m
+expect_refusal "--after 0 refused" "--after: '0'" --once --after 0
+expect_refusal "--refresh out of range refused" "100 to 60000" --refresh 50
+expect_refusal "--connect: not yet supported" "not yet supported" --connect tcp://127.0.0.1:1
+expect_refusal "--baseline: a file that cannot be read" "/nonexistent.json" \
+    --once --baseline /nonexistent.json
+take_port
+expect_refusal "no terminal: the dashboard refuses and suggests --once" "--once" \
+    --bind "tcp://127.0.0.1:$port"
+
+expect_refusal "an address ZeroMQ cannot use: exit 2, the address named" "nonsense" \
+    --once --bind nonsense
+
+# The demo's threads and client stop promptly (within 200 ms by design; the
+# bound here leaves room for a loaded machine and sanitizers).
+take_port
+start=$(date +%s%N)
+hm --demo --once --after 0.2 --bind "tcp://127.0.0.1:$port" >/dev/null 2>&1
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+check "--demo --once --after 0.2 is over within 2 s (took ${elapsed_ms} ms)" \
+    test "$elapsed_ms" -lt 2000
+
+# A second hotmon on a taken address.
+take_port
+"$HOTMON" --once --after 20 --bind "tcp://127.0.0.1:$port" >"$WORK/first.out" 2>&1 & first=$!
 PIDS+=("$first")
-sleep 1
-timeout 10 "$HOTMON" --once --after 0.1 --bind "tcp://127.0.0.1:$port" >/dev/null 2>"$WORK/err"
-rc=$?
-check "address in use: exit 2" test $rc -eq 2
-check "address in use: names the address and suggests --bind or --connect" \
-    grep -q "tcp://127.0.0.1:$port is already in use.*--bind.*--connect" "$WORK/err"
+sleep 0.5
+expect_refusal "address in use: exit 2, the address named" "tcp://127.0.0.1:$port is already in use" \
+    --once --after 0.2 --bind "tcp://127.0.0.1:$port"
+check "address in use: suggests --bind and --connect" \
+    grep -q -- "--bind ADDR.*--connect ADDR" "$WORK/err"
+# SIGTERM cuts --after short: the view is still printed, exit 0.
+kill -TERM "$first"
 wait "$first"
+check "SIGTERM ends --once early and cleanly" test $? = 0 -a -s "$WORK/first.out"
 
-port=$(free_port)
-timeout 20 "$HOTMON" --demo --once --after 1 --bind "tcp://127.0.0.1:$port" --format json \
-    --snapshot "$WORK/snap.json" >"$WORK/stdout"
-check "--snapshot FILE: a whole JSON file, nothing on stdout" \
-    python3 -c "import json; json.load(open('$WORK/snap.json'))"
-check "--snapshot FILE: stdout empty" test ! -s "$WORK/stdout"
+# --snapshot FILE: the view goes to the file, nothing to stdout.
+take_port
+hm --demo --once --after 0.5 --bind "tcp://127.0.0.1:$port" --format json \
+    --snapshot "$WORK/snap.json" >"$WORK/out" 2>"$WORK/err"
+check "--snapshot FILE: exit 0, nothing on stdout" test $? = 0 -a ! -s "$WORK/out"
+check "--snapshot FILE: the file is the JSON view" \
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["endpoints"]) >= 10' \
+    "$WORK/snap.json"
+check "--snapshot FILE: no temporary file left beside it" \
+    test "$(ls -A "$WORK" | grep -c '^snap')" = 1
+take_port
+hm --once --after 0.1 --bind "tcp://127.0.0.1:$port" --snapshot "$WORK/no/dir/x" \
+    >/dev/null 2>"$WORK/err"
+check "--snapshot into a missing folder: exit 1 with the reason" \
+    test $? = 1 -a -s "$WORK/err"
 ln -s "$WORK/elsewhere" "$WORK/link.json"
-timeout 20 "$HOTMON" --once --after 0.2 --bind "tcp://127.0.0.1:$(free_port)" \
-    --snapshot "$WORK/link.json" 2>"$WORK/err"
-rc=$?
-check "--snapshot onto a symlink: refused, exit 1" test $rc -eq 1 -a ! -e "$WORK/elsewhere"
+take_port
+hm --once --after 0.1 --bind "tcp://127.0.0.1:$port" --snapshot "$WORK/link.json" \
+    >/dev/null 2>"$WORK/err"
+check "--snapshot onto a symlink: refused with exit 1, nothing written through it" \
+    test $? = 1 -a ! -e "$WORK/elsewhere"
+
+# The config file: keys are long option names, flags override it.
+mkdir -p "$WORK/conf/hotmon"
+printf '# test config\nformat = csv\nwindow = 10s   # short\n' >"$WORK/conf/hotmon/config"
+take_port
+XDG_CONFIG_HOME=$WORK/conf hm --once --after 0.2 --bind "tcp://127.0.0.1:$port" \
+    >"$WORK/out" 2>"$WORK/err"
+check "config file: format = csv applies" grep -q '^name,count,' "$WORK/out"
+take_port
+XDG_CONFIG_HOME=$WORK/conf hm --once --after 0.2 --bind "tcp://127.0.0.1:$port" \
+    --format json >"$WORK/out" 2>"$WORK/err"
+check "config file: the command line wins, the rest of the file still applies" \
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["window"]=="10s", d' \
+    "$WORK/out"
+printf 'format = csv\nwindow = 2m\n' >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad line gives FILE:LINE and exit 2" \
+    "$WORK/conf/hotmon/config:2: window: '2m'" --once --after 0.1
+
+# --help and --version go to stdout with exit 0; the man page covers --help.
+hm --help >"$WORK/help" 2>&1
+check "--help: exit 0" test $? = 0
+hm --version >"$WORK/version" 2>&1
+check "--version: exit 0 with a version" grep -Eq '^hotmon [0-9]+\.[0-9]+' "$WORK/version"
+if [ -f docs/hotmon.1 ]; then
+    sed 's/\\-/-/g' docs/hotmon.1 >"$WORK/man.txt" # roff's \- is a plain hyphen
+    missing=""
+    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help" | sort -u); do
+        grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
+    done
+    for word in HOTMON_ENDPOINT HOTMON_SERVICE NO_COLOR XDG_CONFIG_HOME "EXIT STATUS"; do
+        grep -q "$word" "$WORK/man.txt" || missing="$missing $word"
+    done
+    check "man page: every option of --help, the environment and exit status" \
+        bash -c "[ -z '$missing' ] || { echo 'missing from docs/hotmon.1:$missing'; false; }"
+    if command -v man >/dev/null; then
+        check "man page: renders without warnings" \
+            bash -c "MANWIDTH=80 man --warnings -l docs/hotmon.1 2>&1 >/dev/null | (! grep .)"
+    fi
+else
+    fail "man page: docs/hotmon.1 exists"
+fi
 
 finish

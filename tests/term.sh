@@ -42,7 +42,7 @@ check "headers: endpoint, rate, percentiles, errors, in-flight, queue" \
 # a hostile name: clear-screen, CSI as a C1 byte, carriage return, backspace
 timeout 20 "$PUB" "$ADDR" 'evil\x1b[2J\x9b31m\x0dX\x08Y\xe2\x80\xaeZ' 50 5 >/dev/null
 check "a hostile name shows escaped" wait_for 'evil\\x1b\[2J\\x9b31m\\x0dX\\x08Y\\u202eZ'
-check "and the screen was not cleared by it" wait_for '^hotmon tcp://127.0.0.1'
+check "and the screen was not cleared by it" wait_for '^window 1m +sort p99. +senders [0-9]'
 
 T send-keys -t hm / h e a l t h
 check "typing a filter leaves only matching rows" \
@@ -83,8 +83,39 @@ check "at 80x24 the header and rows still render" wait_for 'ENDPOINT.? +RATE/s.*
 check "at 80x24 no line is wider than the screen" \
     bash -c "tmux -L $SOCK capture-pane -p -t hm | python3 -c 'import sys; sys.exit(any(len(l.rstrip(\"\\n\")) > 80 for l in sys.stdin))'"
 
+T send-keys -t hm 1
+check "1 chooses the 10 s window" wait_for 'window 10s'
+T send-keys -t hm 4
+check "4 chooses the whole run" wait_for 'window all'
+T send-keys -t hm Space
+check "space pauses the view" wait_for '\[PAUSED\]'
+T send-keys -t hm Space
+check "space again resumes" bash -c "sleep 0.5; ! tmux -L $SOCK capture-pane -p -t hm | grep -q PAUSED"
+T send-keys -t hm t
+check "t cycles to the next theme" wait_for 'theme light'
+T send-keys -t hm r
+check "r resets the statistics" wait_for 'statistics reset'
+
 T send-keys -t hm q
 check "q exits with status 0" bash -c "for i in \$(seq 50); do [ -f '$WORK/exit' ] && break; sleep 0.1; done; grep -qx EXIT=0 '$WORK/exit'"
 check "the terminal is restored (the table is gone)" bash -c "! tmux -L $SOCK capture-pane -p -t hm | grep -q ENDPOINT"
+
+# NO_COLOR: attributes only, no colour in any cell.
+T new-session -d -s nc -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=xterm-256color -e NO_COLOR=1 \
+    "'$HOTMON' --demo --bind tcp://127.0.0.1:$(free_port); sleep 60"
+# wait_on PANE PATTERN: like wait_for, on another pane, with escapes kept.
+wait_on() {
+    local i
+    for ((i = 0; i < 150; i++)); do
+        T capture-pane -e -p -t "$1" | grep -Eq -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+check "NO_COLOR: the screen draws" wait_on nc 'ENDPOINT'
+check "NO_COLOR: no colour escape at all" \
+    bash -c "! tmux -L $SOCK capture-pane -e -p -t nc | grep -Eq $'\\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;|48;|9[0-7]|10[0-7])[;m]'"
+check "NO_COLOR: the header still stands out (reverse video)" wait_on nc $'\e\\[([0-9]+;)*7m'
+T send-keys -t nc q
 
 finish

@@ -1,6 +1,7 @@
 /* tests/test_client.c - libhotmon against a real PULL socket on loopback. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +54,15 @@ static void sink_close(sink_t *k)
 {
     zmq_close(k->pull);
     zmq_ctx_term(k->ctx);
+}
+
+/* An address nobody listens on: a wildcard port bound, then let go. */
+static void free_address(char addr[128])
+{
+    sink_t k;
+    sink_open(&k, "tcp://127.0.0.1:*");
+    strcpy(addr, k.addr);
+    sink_close(&k);
 }
 
 static void copy_str(char *dst, hm_wire_str_t s)
@@ -153,8 +163,16 @@ static void *worker(void *arg)
     for (int i = 0; i < PER_THREAD; i++) {
         hm_record(w->c, w->ep, 1000 + (uint64_t)(i % 10), 200);
         if (i % 2000 == 1999) {
-            struct timespec ts = {0, 2000000}; /* let the ring drain: no drops wanted */
-            nanosleep(&ts, NULL);
+            /* Let the publisher catch up (bounded): no ring may fill here, even
+             * on a loaded machine where it is off the CPU for a while. */
+            hm_client_stats_t st;
+            for (int waited = 0; waited < 2000; waited++) {
+                hm_client_stats(w->c, &st);
+                if (st.buffered < 4000)
+                    break;
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            }
         }
     }
     return NULL;
@@ -245,6 +263,11 @@ static bool got_values(const seen_t *v)
     return v->inflight[0] == 2 && v->gauge[0] == 17 && v->counter[0] == 5;
 }
 
+static bool got_settled(const seen_t *v)
+{
+    return v->inflight[0] == 0 && v->counter[0] == 12;
+}
+
 static void test_client_sends_inflight_gauges_and_counter_totals(void **state)
 {
     sink_t k;
@@ -266,25 +289,33 @@ static void test_client_sends_inflight_gauges_and_counter_totals(void **state)
     assert_int_equal(v.counter[0], 5);
     hm_end(c, a, 200);
     hm_end(c, b, 200);
+    hm_counter_add(c, ep, hits, 7);
+    receive(&k, &v, 3000, got_settled);
+    assert_int_equal(v.inflight[0], 0); /* the change to zero is sent too */
+    assert_int_equal(v.counter[0], 12); /* a running total, not a delta */
     hm_close(&c);
     sink_close(&k);
 }
 
-static void test_client_without_collector_counts_drops_and_closes_fast(void **state)
+/* A client on an address nobody listens on (given back in addr), n samples
+ * recorded on endpoint `name`, then 100 ms for the publisher to meet EAGAIN. */
+static hm_client_t *record_alone(char addr[128], const char *name, int n, hm_endpoint_t *ep)
 {
-    /* a port with no listener: bind and close a socket to find one */
-    sink_t k;
-    sink_open(&k, "tcp://127.0.0.1:*");
-    char addr[128];
-    strcpy(addr, k.addr);
-    sink_close(&k);
+    free_address(addr);
     hm_client_t *c = open_to(addr, "lonely");
-    hm_endpoint_t ep;
-    hm_endpoint(c, "x", &ep);
-    for (int i = 0; i < 100000; i++)
-        hm_record(c, ep, 1000, 200);
+    assert_int_equal(hm_endpoint(c, name, ep), 0);
+    for (int i = 0; i < n; i++)
+        hm_record(c, *ep, 1000, 200);
     struct timespec ts = {0, 100 * 1000000};
     nanosleep(&ts, NULL);
+    return c;
+}
+
+static void test_client_without_collector_counts_drops_and_closes_fast(void **state)
+{
+    char addr[128];
+    hm_endpoint_t ep;
+    hm_client_t *c = record_alone(addr, "x", 100000, &ep);
     hm_client_stats_t st;
     hm_client_stats(c, &st);
     assert_int_equal(st.produced, 100000);
@@ -305,18 +336,10 @@ static bool got_drops(const seen_t *v)
 
 static void test_client_teaches_a_late_collector_names_and_drops(void **state)
 {
-    sink_t k;
-    sink_open(&k, "tcp://127.0.0.1:*");
     char addr[128];
-    strcpy(addr, k.addr);
-    sink_close(&k);
-    hm_client_t *c = open_to(addr, "early");
     hm_endpoint_t ep;
-    hm_endpoint(c, "GET /late", &ep);
-    for (int i = 0; i < 1000; i++)
-        hm_record(c, ep, 1000, 200);
-    struct timespec ts = {0, 100 * 1000000};
-    nanosleep(&ts, NULL);
+    hm_client_t *c = record_alone(addr, "GET /late", 1000, &ep);
+    sink_t k;
     sink_open(&k, addr); /* the collector comes up */
     seen_t v = {0};
     receive(&k, &v, 5000, got_drops);
@@ -332,14 +355,137 @@ static void test_client_refuses_a_bad_address_and_names(void **state)
     hm_client_t *c = NULL;
     assert_int_equal(hm_open(&o, &c), EINVAL);
     assert_null(c);
-    setenv("HOTMON_ENDPOINT", "tcp://127.0.0.1:1", 1);
-    setenv("HOTMON_SERVICE", "from-env", 1);
+    o.endpoint = "nosuch://where";
+    assert_int_equal(hm_open(&o, &c), EINVAL);
+    assert_null(c);
     assert_int_equal(hm_open(NULL, &c), 0);
     hm_endpoint_t ep;
     assert_int_equal(hm_endpoint(c, "", &ep), EINVAL);
+    assert_int_equal(hm_endpoint(c, NULL, &ep), EINVAL);
+    hm_metric_t m;
+    assert_int_equal(hm_gauge(c, "queue", &m), 0);
+    assert_int_equal(m, HM_GAUGE_QUEUE); /* declared at open */
     hm_close(&c);
+    hm_close(&c); /* accepts *self_p == NULL */
+    hm_close(NULL);
+}
+
+static void test_client_takes_address_and_service_from_the_environment(void **state)
+{
+    sink_t k;
+    sink_open(&k, "tcp://127.0.0.1:*");
+    setenv("HOTMON_ENDPOINT", k.addr, 1);
+    setenv("HOTMON_SERVICE", "from-env", 1);
+    hm_client_t *c = NULL;
+    assert_int_equal(hm_open(NULL, &c), 0);
     unsetenv("HOTMON_ENDPOINT");
     unsetenv("HOTMON_SERVICE");
+    hm_endpoint_t ep;
+    assert_int_equal(hm_endpoint(c, "env", &ep), 0);
+    seen_t v = {0};
+    receive(&k, &v, 300, NULL);
+    hm_record(c, ep, 777, 200);
+    receive(&k, &v, 3000, got_one);
+    assert_string_equal(v.service, "from-env");
+    assert_int_equal(v.samples, 1);
+    assert_int_equal(v.sum_ns, 777);
+    hm_close(&c);
+    sink_close(&k);
+}
+
+typedef struct {
+    hm_client_t *c;
+    hm_endpoint_t ep;
+    atomic_bool stop;
+} hammer_t;
+
+static void *hammer(void *arg)
+{
+    hammer_t *h = arg;
+    while (!atomic_load(&h->stop)) {
+        hm_record(h->c, h->ep, 5, 200);
+        hm_end(h->c, hm_start(h->c, h->ep), 500);
+    }
+    return NULL;
+}
+
+static void test_client_stats_add_up_at_every_instant(void **state)
+{
+    /* No collector, small rings: samples are taken, sent into EAGAIN and
+     * refused by full rings while the figures are read. */
+    char addr[128];
+    free_address(addr);
+    hm_options_t o = {.endpoint = addr, .service = "busy", .ring_capacity = 64};
+    hm_client_t *c = NULL;
+    assert_int_equal(hm_open(&o, &c), 0);
+    hammer_t h = {.c = c};
+    hm_endpoint(c, "x", &h.ep);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, hammer, &h);
+    hm_client_stats_t st, prev = {0};
+    uint64_t reads = 0, unbalanced = 0, backwards = 0, too_many = 0;
+    uint64_t until = hm_now_ns() + 200 * MS;
+    while (hm_now_ns() < until) {
+        hm_client_stats(c, &st);
+        reads++;
+        unbalanced += st.produced != st.sent + st.dropped + st.buffered;
+        backwards += st.produced < prev.produced || st.dropped < prev.dropped;
+        /* never "negative": an unsigned wrap would show as a huge figure (it
+         * may overstate by what was recorded while the reader was preempted) */
+        too_many += st.buffered > 1000000;
+        prev = st;
+    }
+    atomic_store(&h.stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    /* asserted after the join, so a failure leaves no thread behind */
+    assert_true(reads > 100);
+    assert_int_equal(unbalanced, 0);
+    assert_int_equal(backwards, 0);
+    assert_int_equal(too_many, 0);
+    hm_client_stats(c, &st);
+    assert_true(st.produced > 1000 && st.dropped > 0);
+    hm_close(&c);
+}
+
+static void *short_lived(void *arg)
+{
+    worker_t *w = arg;
+    for (int i = 0; i < 10; i++)
+        hm_record(w->c, w->ep, 100, 200);
+    return NULL;
+}
+
+static bool got_recycled(const seen_t *v)
+{
+    return v->samples >= 400 * 10;
+}
+
+static void test_client_recycles_the_rings_of_exited_threads(void **state)
+{
+    /* More threads than ring slots, one after another: each exit frees its
+     * slot for a later thread, and nothing is lost. */
+    sink_t k;
+    sink_open(&k, "tcp://127.0.0.1:*");
+    hm_client_t *c = open_to(k.addr, "churn");
+    worker_t w = {c, 0};
+    hm_endpoint(c, "churn", &w.ep);
+    seen_t v = {0};
+    receive(&k, &v, 300, NULL);
+    for (int i = 0; i < 400; i++) {
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, short_lived, &w), 0);
+        pthread_join(t, NULL);
+    }
+    receive(&k, &v, 5000, got_recycled);
+    assert_int_equal(v.samples, 400 * 10);
+    hm_client_stats_t st;
+    hm_client_stats(c, &st);
+    assert_int_equal(st.produced, 4000);
+    assert_int_equal(st.dropped, 0);
+    hm_close(&c);
+    sink_close(&k);
 }
 
 int main(void)
@@ -351,6 +497,9 @@ int main(void)
         cmocka_unit_test(test_client_without_collector_counts_drops_and_closes_fast),
         cmocka_unit_test(test_client_teaches_a_late_collector_names_and_drops),
         cmocka_unit_test(test_client_refuses_a_bad_address_and_names),
+        cmocka_unit_test(test_client_takes_address_and_service_from_the_environment),
+        cmocka_unit_test(test_client_stats_add_up_at_every_instant),
+        cmocka_unit_test(test_client_recycles_the_rings_of_exited_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

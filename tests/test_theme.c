@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -23,6 +25,20 @@ static void test_theme_every_shipped_theme_loads(void **state)
         assert_int_equal(hm_theme_load(path, &t, why, sizeof why), 0);
         assert_string_equal(t.name, names[i]);
     }
+}
+
+static void test_theme_shipped_themes_load_by_name_anywhere(void **state)
+{
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir("/"), 0); /* no themes/ here: the compiled-in copies serve */
+    setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+    hm_theme_t t;
+    char why[256] = "";
+    assert_int_equal(hm_theme_load("colorblind", &t, why, sizeof why), 0);
+    assert_string_equal(t.name, "colorblind");
+    assert_int_equal(t.role[HM_ROLE_BREACH].fg, 208);
+    assert_int_equal(chdir(cwd), 0);
 }
 
 static void test_theme_parses_colours_and_attributes(void **state)
@@ -60,6 +76,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_theme_every_shipped_theme_loads),
+        cmocka_unit_test(test_theme_shipped_themes_load_by_name_anywhere),
         cmocka_unit_test(test_theme_parses_colours_and_attributes),
         cmocka_unit_test(test_theme_errors_name_file_line_and_key),
     };

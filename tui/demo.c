@@ -1,10 +1,12 @@
 /*
  * demo.c - synthetic services (see demo.h).
  *
- * Three threads: one synthesises samples of many shapes with hm_record
- * (durations drawn, not slept, so the demo costs little CPU); one runs real
- * spans with phases and request ids; one keeps long-lived streams open so
- * in-flight moves.
+ * Three threads, each with its own random state: one synthesises samples of
+ * many shapes with hm_record (durations drawn, not slept, so the demo costs
+ * little CPU at a few thousand samples a second); one runs real spans with
+ * phases and request ids (those it must sleep: hm_mark measures real time);
+ * one keeps long-lived streams open so in-flight moves. Every sleep is short
+ * (50 ms at most), so hm_demo_stop returns within about 150 ms.
  */
 #include "demo.h"
 
@@ -20,7 +22,7 @@
 
 #define MS 1000000.0
 
-typedef enum { D_LOGNORMAL, D_BIMODAL, D_PARETO, D_DEGRADING, D_QUEUE } shape_t;
+typedef enum { D_LOGNORMAL, D_BIMODAL, D_PARETO, D_DEGRADING, D_QUEUE, D_BURSTY } shape_t;
 
 /* The synthetic endpoints: shape, median, spread, rate and error ratio. */
 static const struct {
@@ -38,6 +40,7 @@ static const struct {
     {"GET /flaky", D_LOGNORMAL, 15, 0.8, 60, 0.08},
     {"POST /jobs", D_QUEUE, 5, 0.3, 40, 0},
     {"POST /upload", D_PARETO, 20, 1.3, 20, 0.01},
+    {"POST /batch", D_BURSTY, 25, 0.5, 400, 0.01},
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -75,6 +78,12 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* Bursts: one second in eight at the full rate, a trickle in between. */
+static double burst_factor(double t)
+{
+    return fmod(t, 8.0) < 1.0 ? 1.0 : 0.01;
+}
+
 /* A queue that fills for 40 s and drains for 20 s. */
 static double queue_depth(double t)
 {
@@ -94,6 +103,8 @@ static double draw_ms(size_t i, double t, uint64_t *r)
         return m * (1 + fmod(t, 600.0) / 60.0) * exp(sg * normal(r));
     case D_QUEUE:
         return (m + queue_depth(t) * 0.5) * exp(sg * normal(r));
+    case D_BURSTY: /* slower while the burst lasts */
+        return m * (burst_factor(t) == 1.0 ? 3 : 1) * exp(sg * normal(r));
     default:
         return m * exp(sg * normal(r));
     }
@@ -116,8 +127,11 @@ static void *synth(void *arg)
     while (!atomic_load(&d->stop)) {
         double t = (double)(hm_now_ns() - t0) / 1e9;
         for (size_t i = 0; i < NSHAPES; i++) {
-            /* bursts: rates swing by half every 20 s */
-            owed[i] += shapes[i].per_second * 0.01 * (1 + 0.5 * sin(t / 20 * 6.283 + (double)i));
+            /* rates swing by half over 20 s; the bursty one comes and goes */
+            double rate = shapes[i].per_second * (1 + 0.5 * sin(t / 20 * 6.283 + (double)i));
+            if (shapes[i].shape == D_BURSTY)
+                rate = shapes[i].per_second * burst_factor(t);
+            owed[i] += rate * 0.01;
             for (; owed[i] >= 1; owed[i] -= 1)
                 hm_record(d->client, d->ep[i], (uint64_t)(draw_ms(i, t, &r) * MS),
                           draw_status(shapes[i].errors, &r));
@@ -149,7 +163,7 @@ static void *phased(void *arg)
     return NULL;
 }
 
-/* Long-lived streams: up to 24 open at once, each for 1 to 4 seconds. */
+/* Long-lived streams: up to 24 open at once, each for 0.2 to 3 seconds. */
 static void *streams(void *arg)
 {
     hm_demo_t *d = arg;
@@ -164,7 +178,7 @@ static void *streams(void *arg)
                 open[i] = HM_SPAN_NONE;
             } else if (!open[i] && unit(&r) < 0.05) {
                 open[i] = hm_start(d->client, d->stream);
-                until[i] = now + (uint64_t)((1 + 3 * unit(&r)) * 1e9);
+                until[i] = now + (uint64_t)((0.2 + 2.8 * unit(&r)) * 1e9);
             }
         }
         sleep_ms(50);

@@ -55,7 +55,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (s.connect)
-        return usage_error("--connect: remote collectors are not supported yet");
+        return usage_error("--connect: not yet supported (attaching to a running "
+                           "hotmon-collector comes later); use --bind to embed a collector");
     if (s.baseline && access(s.baseline, R_OK) != 0) {
         snprintf(why, sizeof why, "--baseline: %s: %s", s.baseline, strerror(errno));
         return usage_error(why);

@@ -1,9 +1,12 @@
 /*
  * settings.h - hotmon's settings: command-line flags and the config file.
  *
- * One table (settings.c) is the master copy of every option: its flag, its
- * config-file key (the long name), its argument, its check and its help. It
- * drives getopt_long, --help, the config file and the man page's list.
+ * One table (settings.c) is the master copy of every option: its flags, its
+ * config-file key (the long name), its argument, range, default, check and
+ * help. It drives the defaults, getopt_long, --help and the config file;
+ * docs/hotmon.1 follows it (tests/once.sh checks every option is there).
+ * Parsing is pure: nothing is printed, errors come back as an errno value and
+ * a message naming the option and what it accepts. Not thread-safe (getopt).
  */
 #ifndef HM_SETTINGS_H
 #define HM_SETTINGS_H
@@ -39,20 +42,24 @@ typedef struct {
     char *owned[HM_SETTINGS_OWNED_MAX]; /* strings from the config file */
 } hm_settings_t;
 
-/* Fills s with the defaults. */
+/* Fills s with the defaults from the table. */
 void hm_settings_defaults(hm_settings_t *s);
 
 /* Frees the strings s owns. */
 void hm_settings_fini(hm_settings_t *s);
 
-/* Applies the command line. Returns 0, or EINVAL with a message in why
- * ("--window: '2m' is not one of 10s, 1m, 5m, all"). argv strings are
- * borrowed for the life of s. */
+/* Applies the command line over what s holds. Returns 0, or EINVAL with a
+ * message in why ("--window: '2m' is not one of 10s, 1m, 5m or all"; "unknown
+ * option '--x'"; "--snapshot: goes with --once ..."). argv strings are
+ * borrowed for the life of s; getopt may reorder argv. */
 int hm_settings_parse_args(hm_settings_t *s, int argc, char **argv, char *why, size_t why_len);
 
-/* Applies a config file of "key = value" lines (keys are long option names,
- * '#' starts a comment). Returns 0, ENOENT when there is no such file, or
- * EINVAL / an errno with "PATH:LINE: message" in why. */
+/* Applies a config file of "key = value" lines over what s holds (keys are
+ * long option names but once, snapshot, help and version; flags take
+ * true/false, yes/no, on/off or 1/0; '#' starts a comment). Returns 0, ENOENT
+ * when there is no such file (why untouched), EINVAL with "PATH:LINE: message"
+ * in why, or another errno with "PATH: message". Stops at the first bad line;
+ * the lines before it stay applied. */
 int hm_settings_load_file(hm_settings_t *s, const char *path, char *why, size_t why_len);
 
 /* The default config file: $XDG_CONFIG_HOME/hotmon/config, else

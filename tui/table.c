@@ -93,14 +93,16 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
     const hm_snap_counters_t *c = s ? &s->counters : NULL;
     char rate[16], buf[2048];
     hm_format_rate(s ? s->ingest_rate : 0, rate, sizeof rate);
+    /* What the user set comes first, so a narrow screen cuts the address,
+     * not the window, the sort or the pause. */
     snprintf(buf, sizeof buf,
-             "hotmon %s  senders %llu  ingest %s/s  drops %llu  lost %llu  rejected %llu  "
-             "window %s  sort %s%s%s",
-             source, c ? (unsigned long long)c->senders_live : 0ull, rate,
+             "%swindow %s  sort %s%s  senders %llu  ingest %s/s  drops %llu  lost %llu  "
+             "rejected %llu  %s",
+             m->paused ? "[PAUSED]  " : "", hm_win_name(m->win), hm_column(m->sort)->name,
+             m->descending ? (utf8 ? "\xe2\x86\x93" : "-") : (utf8 ? "\xe2\x86\x91" : "+"),
+             c ? (unsigned long long)c->senders_live : 0ull, rate,
              c ? (unsigned long long)c->client_drops : 0ull, c ? (unsigned long long)c->lost : 0ull,
-             c ? (unsigned long long)c->rejected : 0ull, hm_win_name(m->win),
-             hm_column(m->sort)->name, m->descending ? (utf8 ? "\xe2\x86\x93" : "-") : (utf8 ? "\xe2\x86\x91" : "+"),
-             m->paused ? "  [PAUSED]" : "");
+             c ? (unsigned long long)c->rejected : 0ull, source);
     bool trouble = c && (c->client_drops || c->lost || c->rejected);
     line(0, buf, hm_term_attr(t, trouble ? HM_ROLE_WARN : HM_ROLE_STATUS), utf8);
 

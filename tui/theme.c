@@ -26,6 +26,10 @@ static const char *const role_names[HM_ROLE__COUNT] = {
 
 static const char *const builtin[] = {"default", "light", "mono", "high-contrast", "colorblind"};
 
+/* The shipped themes' text, generated from the files in themes/ at build time. */
+extern const char *const hm_embedded_theme[][2];
+extern const size_t hm_embedded_themes;
+
 static const char *const color_names[] = {"black", "red",     "green", "yellow",
                                           "blue",  "magenta", "cyan",  "white"};
 
@@ -208,10 +212,9 @@ int hm_theme_load(const char *name_or_path, hm_theme_t *t, char *why, size_t why
             snprintf(path, sizeof path, "%.3000s/%.900s.theme", dirs[i], name_or_path);
             f = fopen(path, "r");
         }
-        if (!f && strcmp(name_or_path, "default") == 0) {
-            hm_theme_default(t); /* the default needs no file */
-            return 0;
-        }
+        for (size_t i = 0; !f && i < hm_embedded_themes; i++)
+            if (strcmp(hm_embedded_theme[i][0], name_or_path) == 0)
+                return hm_theme_parse(hm_embedded_theme[i][1], name_or_path, t, why, why_len);
     }
     if (!f) {
         int e = errno;
