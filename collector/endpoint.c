@@ -245,7 +245,8 @@ static hm_snap_gauge_t gauge_read(gauge_t *g, uint64_t now_ns)
     return out;
 }
 
-void hm_endpoint_stats_gauge_add(hm_endpoint_stats_t *e, int slot, int64_t delta, uint64_t now_ns)
+void hm_endpoint_stats_gauge_change(hm_endpoint_stats_t *e, int slot, int64_t from, int64_t to,
+                                    uint64_t now_ns)
 {
     gauge_t *g = slot == HM_GAUGE_INFLIGHT      ? &e->inflight
                  : slot == HM_GAUGE_QUEUE_DEPTH ? &e->queue
@@ -254,7 +255,8 @@ void hm_endpoint_stats_gauge_add(hm_endpoint_stats_t *e, int slot, int64_t delta
         assert(slot >= 0 && (size_t)slot < e->nmetrics);
         g = &e->metric[slot].g;
     }
-    gauge_set(g, g->now + delta, now_ns);
+    /* Unsigned arithmetic wraps where signed would overflow (undefined). */
+    gauge_set(g, (int64_t)((uint64_t)g->now - (uint64_t)from + (uint64_t)to), now_ns);
 }
 
 void hm_endpoint_stats_reset(hm_endpoint_stats_t *e, uint64_t now_ns)

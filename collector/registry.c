@@ -364,8 +364,8 @@ static void declare_endpoint(hm_registry_t *r, hm_sender_t *s, uint16_t id, hm_w
         r->c.names_folded++;
     if (s->ep[id] && s->ep[id] != e) {
         /* The id now means another endpoint: move its gauges along. */
-        hm_endpoint_stats_gauge_add(s->ep[id], HM_GAUGE_INFLIGHT, -s->inflight[id], now_ns);
-        hm_endpoint_stats_gauge_add(s->ep[id], HM_GAUGE_QUEUE_DEPTH, -s->queue[id], now_ns);
+        hm_endpoint_stats_gauge_change(s->ep[id], HM_GAUGE_INFLIGHT, s->inflight[id], 0, now_ns);
+        hm_endpoint_stats_gauge_change(s->ep[id], HM_GAUGE_QUEUE_DEPTH, s->queue[id], 0, now_ns);
         s->inflight[id] = s->queue[id] = 0;
     }
     s->ep[id] = e;
@@ -425,7 +425,7 @@ static void metric_value(hm_registry_t *r, hm_sender_t *s, uint16_t ep, uint16_t
         return;
     }
     if (m->is_queue) {
-        hm_endpoint_stats_gauge_add(e, HM_GAUGE_QUEUE_DEPTH, v - s->queue[ep], now_ns);
+        hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, s->queue[ep], v, now_ns);
         s->queue[ep] = v;
         return;
     }
@@ -442,7 +442,7 @@ static void metric_value(hm_registry_t *r, hm_sender_t *s, uint16_t ep, uint16_t
         mv = &s->values[s->nvalues++];
         *mv = (metric_value_t){ep, metric, e, slot, 0};
     }
-    hm_endpoint_stats_gauge_add(e, mv->slot, v - mv->last, now_ns);
+    hm_endpoint_stats_gauge_change(e, mv->slot, mv->last, v, now_ns);
     mv->last = v;
 }
 
@@ -467,8 +467,8 @@ void hm_registry_apply(hm_registry_t *r, hm_sender_t *s, const hm_wire_record_t 
         if (rec->u.gauge.metric != HM_WIRE_METRIC_INFLIGHT) {
             metric_value(r, s, ep, rec->u.gauge.metric, rec->u.gauge.value, now_ns);
         } else if (ep < s->nep && s->ep[ep]) {
-            hm_endpoint_stats_gauge_add(s->ep[ep], HM_GAUGE_INFLIGHT,
-                                        rec->u.gauge.value - s->inflight[ep], now_ns);
+            hm_endpoint_stats_gauge_change(s->ep[ep], HM_GAUGE_INFLIGHT, s->inflight[ep],
+                                           rec->u.gauge.value, now_ns);
             s->inflight[ep] = rec->u.gauge.value;
         } else {
             r->c.unknown_ids++;
@@ -501,16 +501,16 @@ static void drop_sender(hm_sender_t *s, uint64_t now_ns)
         if (!s->ep[i])
             continue;
         if (s->inflight[i])
-            hm_endpoint_stats_gauge_add(s->ep[i], HM_GAUGE_INFLIGHT, -s->inflight[i], now_ns);
+            hm_endpoint_stats_gauge_change(s->ep[i], HM_GAUGE_INFLIGHT, s->inflight[i], 0, now_ns);
         if (s->queue[i])
-            hm_endpoint_stats_gauge_add(s->ep[i], HM_GAUGE_QUEUE_DEPTH, -s->queue[i], now_ns);
+            hm_endpoint_stats_gauge_change(s->ep[i], HM_GAUGE_QUEUE_DEPTH, s->queue[i], 0, now_ns);
     }
     for (size_t i = 0; i < s->nvalues; i++) {
         /* Counters are totals that stay; gauges stop counting. */
         metric_decl_t *m = &s->metric[s->values[i].metric];
         if (m->kind == HM_METRIC_GAUGE)
-            hm_endpoint_stats_gauge_add(s->values[i].e, s->values[i].slot, -s->values[i].last,
-                                        now_ns);
+            hm_endpoint_stats_gauge_change(s->values[i].e, s->values[i].slot, s->values[i].last, 0,
+                                           now_ns);
     }
     sender_free(s);
 }

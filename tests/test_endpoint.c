@@ -131,18 +131,19 @@ static void test_endpoint_counts_statuses_most_frequent_first(void **state)
 static void test_endpoint_gauges_keep_min_and_max_of_the_last_minute(void **state)
 {
     hm_endpoint_stats_t *e = new_endpoint();
-    /* two senders' differences: 5, then 5 + 3, then 8 - 6 */
-    hm_endpoint_stats_gauge_add(e, HM_GAUGE_INFLIGHT, 5, T0);
-    hm_endpoint_stats_gauge_add(e, HM_GAUGE_INFLIGHT, 3, T0 + S);
-    hm_endpoint_stats_gauge_add(e, HM_GAUGE_INFLIGHT, -6, T0 + 2 * S);
-    hm_endpoint_stats_gauge_add(e, HM_GAUGE_QUEUE_DEPTH, -4, T0 + 2 * S);
+    /* sender A says 5, sender B 3, then A 0 and B 2: sums 5, 8, 3, 2 */
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_INFLIGHT, 0, 5, T0);
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_INFLIGHT, 0, 3, T0 + S);
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_INFLIGHT, 5, 0, T0 + 2 * S);
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_INFLIGHT, 3, 2, T0 + 2 * S);
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, 0, -4, T0 + 2 * S);
     int m = hm_endpoint_stats_metric(e, "conns", false);
     assert_int_equal(m, 0);
     assert_int_equal(hm_endpoint_stats_metric(e, "conns", false), m);
     int n = hm_endpoint_stats_metric(e, "bytes", true);
     assert_int_equal(n, 1);
-    hm_endpoint_stats_gauge_add(e, m, 40, T0);
-    hm_endpoint_stats_gauge_add(e, n, 1000, T0);
+    hm_endpoint_stats_gauge_change(e, m, 0, 40, T0);
+    hm_endpoint_stats_gauge_change(e, n, 0, 1000, T0);
     hm_endpoint_stats_fill(e, T0 + 3 * S, &out);
     assert_int_equal(out.inflight.now, 2);
     assert_int_equal(out.inflight.min, 2);
@@ -166,6 +167,20 @@ static void test_endpoint_gauges_keep_min_and_max_of_the_last_minute(void **stat
         assert_int_equal(hm_endpoint_stats_metric(e, name, false), i);
     }
     assert_int_equal(hm_endpoint_stats_metric(e, "one-too-many", false), -1);
+    hm_endpoint_stats_destroy(&e);
+}
+
+static void test_endpoint_gauge_sums_survive_hostile_values(void **state)
+{
+    hm_endpoint_stats_t *e = new_endpoint();
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, 0, 7, T0);
+    /* a hostile sender: the largest and the smallest values there are */
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, 0, INT64_MAX, T0);
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, INT64_MAX, INT64_MIN, T0);
+    /* it leaves (expires): the honest sum is back, exactly */
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, INT64_MIN, 0, T0);
+    hm_endpoint_stats_fill(e, T0 + 61 * S, &out);
+    assert_int_equal(out.queue.now, 7);
     hm_endpoint_stats_destroy(&e);
 }
 
@@ -198,7 +213,7 @@ static void test_endpoint_reset_forgets_latencies_but_not_gauges(void **state)
     size_t idle = hm_endpoint_stats_bytes(e);
     record_id(e, T0, 3 * MS, "r");
     hm_endpoint_stats_phase(e, T0, "db", MS);
-    hm_endpoint_stats_gauge_add(e, HM_GAUGE_QUEUE_DEPTH, 9, T0);
+    hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, 0, 9, T0);
     hm_endpoint_stats_reset(e, T0 + S);
     hm_endpoint_stats_fill(e, T0 + S, &out);
     for (int w = 0; w < HM_WIN__COUNT; w++)
@@ -218,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_forgets_slow_samples_after_a_minute),
         cmocka_unit_test(test_endpoint_counts_statuses_most_frequent_first),
         cmocka_unit_test(test_endpoint_gauges_keep_min_and_max_of_the_last_minute),
+        cmocka_unit_test(test_endpoint_gauge_sums_survive_hostile_values),
         cmocka_unit_test(test_endpoint_creates_phases_on_first_use_up_to_the_cap),
         cmocka_unit_test(test_endpoint_reset_forgets_latencies_but_not_gauges),
     };

@@ -237,6 +237,101 @@ static void test_ingest_clamps_and_counts_out_of_range_durations(void **state)
     hm_registry_destroy(&r);
 }
 
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* An id that is often small (so it hits declarations) and sometimes anything. */
+static uint16_t rand_id(uint64_t *x)
+{
+    uint64_t r = rng_next(x);
+    return (uint16_t)(r % 4 == 0 ? r >> 16 : r % 6);
+}
+
+static hm_wire_str_t rand_name(uint64_t *x, uint8_t *buf)
+{
+    uint8_t len = (uint8_t)(rng_next(x) % 4 == 0 ? rng_next(x) : rng_next(x) % 4);
+    for (int i = 0; i < len; i++)
+        buf[i] = (uint8_t)(rng_next(x) % 8 == 0 ? rng_next(x) : 'a' + rng_next(x) % 3);
+    return (hm_wire_str_t){buf, len};
+}
+
+/* One random but well-formed record; false when the frame is full. */
+static bool rand_record(uint64_t *x, hm_wire_writer_t *w, uint8_t *name)
+{
+    switch (rng_next(x) % 8) {
+    case 0:
+        return hm_wire_put_decl(w, HM_REC_ENDPOINT, rand_id(x), rand_name(x, name));
+    case 1:
+        return hm_wire_put_decl(w, HM_REC_PHASE, rand_id(x), rand_name(x, name));
+    case 2:
+        return hm_wire_put_metric(w, rand_id(x), 1 + rng_next(x) % 2, rand_name(x, name));
+    case 3:
+        return hm_wire_put_gauge(w, rand_id(x), rng_next(x) % 3 ? rand_id(x) : HM_WIRE_METRIC_INFLIGHT,
+                                 (int64_t)rng_next(x) >> (rng_next(x) % 64));
+    case 4:
+        return hm_wire_put_counter(w, rand_id(x), rand_id(x), rng_next(x) >> (rng_next(x) % 64));
+    case 5:
+        return hm_wire_put_drops(w, rng_next(x) % 1000);
+    default: {
+        hm_wire_sample_t sm = {.endpoint = rand_id(x), .status = (uint16_t)rng_next(x),
+                               .duration_ns = rng_next(x) >> (rng_next(x) % 64),
+                               .has_delay = rng_next(x) % 4 == 0, .delay_ns = rng_next(x) >> 20,
+                               .nphases = (uint8_t)(rng_next(x) % 3)};
+        for (int i = 0; i < sm.nphases; i++)
+            sm.phases[i] = (hm_wire_phase_t){rand_id(x), rng_next(x) >> 30};
+        if (rng_next(x) % 2)
+            sm.request_id = rand_name(x, name + 256);
+        return hm_wire_put_sample(w, &sm);
+    }
+    }
+}
+
+static void test_ingest_survives_random_frames_and_keeps_its_sums(void **state)
+{
+    hm_registry_limits_t lim = {.max_endpoints = 20, .max_senders = 4, .sender_expiry_ms = 50};
+    hm_registry_t *r = hm_registry_new(&lim, T0);
+    hm_snap_counters_t *c = hm_registry_counters(r);
+    uint64_t x = 0x9E3779B97F4A7C15ull, now = T0;
+    uint8_t name[512];
+    uint64_t ok = 0, bad = 0;
+    for (int n = 0; n < 20000; n++) {
+        frame_begin(&f, rng_next(&x) % 6, rng_next(&x) % 8);
+        int records = (int)(rng_next(&x) % 40);
+        for (int i = 0; i < records && rand_record(&x, &f.w, name); i++)
+            ;
+        size_t len = frame_end(&f);
+        /* one frame in four gets a byte or two changed */
+        for (int k = 0; rng_next(&x) % 4 == 0 && k < 2; k++)
+            f.buf[rng_next(&x) % len] = (uint8_t)rng_next(&x);
+        if (hm_ingest_frame(r, f.buf, len, now) == HM_WIRE_OK)
+            ok++;
+        else
+            bad++;
+        now += (rng_next(&x) % 1000) * 100000; /* up to 100 ms */
+        if (n % 1000 == 999) {
+            hm_snapshot_t *s = snap(r, now);
+            assert_true(s->nendpoints <= lim.max_endpoints + 1);
+            uint64_t sum = 0;
+            for (size_t i = 0; i < s->nendpoints; i++)
+                sum += s->endpoints[i].win[HM_WIN_ALL].count;
+            assert_int_equal(sum, s->counters.samples);
+            assert_true(s->counters.senders_live <= lim.max_senders);
+            hm_snapshot_release(&s);
+        }
+    }
+    assert_int_equal(c->rejected, bad);
+    assert_int_equal(c->frames + c->senders_refused, ok);
+    /* the mix really exercised each path */
+    assert_true(c->frames > 5000 && bad > 500 && c->senders_refused > 0 && c->samples > 10000);
+    assert_true(c->unknown_ids > 0 && c->names_folded > 0 && c->senders_expired > 0);
+    hm_registry_destroy(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_ingest_records_each_phase_apart),
         cmocka_unit_test(test_ingest_adds_open_loop_delay_to_the_latency),
         cmocka_unit_test(test_ingest_clamps_and_counts_out_of_range_durations),
+        cmocka_unit_test(test_ingest_survives_random_frames_and_keeps_its_sums),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
