@@ -41,15 +41,19 @@ void hm_hist_init(hm_hist_t *h);
 /* Records one value (clamped and counted when out of range). O(1). */
 void hm_hist_record(hm_hist_t *h, uint64_t ns);
 
-/* Records a value already clamped to the range, into its bucket (from
- * hm_hist_bucket). For window.c, which records one value into several
- * histograms and computes its bucket once. */
+/* Records a value already clamped to the range into its bucket (from
+ * hm_hist_bucket): hm_hist_record without the clamp. For window.c, which
+ * records one value into four histograms, works out its bucket once and wants
+ * this inlined. Counts and the sum saturate. */
 static inline void hm_hist_add(hm_hist_t *h, uint64_t ns, size_t bucket)
 {
-    uint32_t *c = &h->counts[bucket];
-    *c += *c != UINT32_MAX;
+    if (__builtin_expect(++h->counts[bucket] == 0, 0))
+        h->counts[bucket] = UINT32_MAX;
     h->count++;
-    h->sum_ns += ns;
+    if (__builtin_add_overflow(h->sum_ns, ns, &h->sum_ns))
+        h->sum_ns = UINT64_MAX;
+    /* Branches, not conditional moves: the extremes rarely change, and a
+     * store saved is time saved when four histograms are fed at once. */
     if (ns < h->min_ns)
         h->min_ns = ns;
     if (ns > h->max_ns)

@@ -1,11 +1,29 @@
 /*
- * window.c - rolling windows of one latency series (see window.h).
+ * window.c - rolling windows of one time series of latencies (window.h).
  *
- * Three rings of slices share one clock: slice ids are now_ns / width, so a
- * 10 s or 1 min boundary is always also a 1 s boundary and one comparison
- * (now_ns < next_ns) tells whether every ring is still on its current slice.
- * A ring keeps its current slice and the n before it; a window merges those.
- * Histograms are in histogram.c; per-endpoint state is in endpoint.c.
+ * Three rings of slices, described by the table `shapes` below: ring r keeps
+ * slice numbers cur-n+1 .. cur, where slice k covers [k * len, (k+1) * len) of
+ * the monotonic clock (aligned to the clock, not to the window's start, so
+ * every window in a process rolls at the same instants). Slice k sits in slot
+ * k % n and is allocated on its first sample; rolling a ring frees every slice
+ * that fell out of it. The n-th slice is the current, partial one, so the 10 s
+ * window covers between 9 and 10 s once it has run that long; queries report
+ * the span they really cover.
+ *
+ * Fast path: 1 s boundaries include every 10 s and 1 min boundary, so while
+ * now_ns is below the end of the current 1 s slice (next_ns) nothing rolls and
+ * a record is four histogram increments through cached slice pointers.
+ *
+ * History: when a 1 s slice completes, its count, errors and p50/p95/p99 go
+ * into history[second % HM_WINDOW_HISTORY]. Only the slice that was current can
+ * hold samples, so a jump over many seconds writes one summary and at most
+ * HM_WINDOW_HISTORY zero entries. Invariant: for every second s in
+ * [cur - HM_WINDOW_HISTORY, cur), history[s % HM_WINDOW_HISTORY] is second s,
+ * or zero when s precedes the window's start.
+ *
+ * Time going backwards is clamped: a sample stamped before the latest time seen
+ * counts in the current slices. A value out of 1 us .. 1 h is clamped and counted
+ * (under/over) in every histogram it lands in.
  */
 #include "window.h"
 
@@ -15,113 +33,148 @@
 #include <string.h>
 
 #define NS_PER_S 1000000000ull
+#define RINGS 3   /* HM_WIN_10S, HM_WIN_1M, HM_WIN_5M; HM_WIN_ALL is the total */
+#define MAX_SLICES 10
+
+/* The master copy of the windows: name, and for the rings slice length and count. */
+static const struct {
+    const char *name;
+    uint64_t len_ns;
+    size_t n;
+} shapes[HM_WIN__COUNT] = {
+    [HM_WIN_10S] = {"10s", NS_PER_S, 10},
+    [HM_WIN_1M] = {"1m", 10 * NS_PER_S, 6},
+    [HM_WIN_5M] = {"5m", 60 * NS_PER_S, 5},
+    [HM_WIN_ALL] = {"all", 0, 0},
+};
 
 typedef struct {
-    uint64_t id;        /* now_ns / width when it was current */
-    uint64_t errors;
-    hm_hist_t hist;
+    hm_hist_t hist;  /* values recorded in this slice */
+    uint64_t errors; /* of which errors */
+    uint64_t seq;    /* slice number: covers [seq * len, (seq + 1) * len) */
 } slice_t;
 
-/* One ring: the current slice and the `keep` before it. */
 typedef struct {
-    uint64_t width_ns;
-    unsigned keep;
-    uint64_t cur;                 /* id of the current slice */
-    slice_t *slot[11];            /* indexed by id % (keep + 1) */
+    uint64_t cur;                 /* number of the current slice: now / len */
+    slice_t *slots[MAX_SLICES];   /* slice k in slot k % n; NULL when it had no sample */
 } ring_t;
 
-enum { RING_1S, RING_10S, RING_1M, RINGS };
-
-static const struct {
-    uint64_t width_ns;
-    unsigned keep;
-} ring_shape[RINGS] = {
-    [RING_1S] = {NS_PER_S, 10},
-    [RING_10S] = {10 * NS_PER_S, 6},
-    [RING_1M] = {60 * NS_PER_S, 5},
-};
-
 struct hm_window {
-    ring_t ring[RINGS];
-    uint64_t next_ns;     /* end of the current 1 s slice: the fast-path test */
-    uint64_t start_ns;    /* creation or last reset */
-    hm_hist_t total;
-    uint64_t total_errors;
-    uint64_t hist_sec[HM_WINDOW_HISTORY]; /* which second each history entry holds, +1 */
-    hm_second_t history[HM_WINDOW_HISTORY];
+    uint64_t next_ns;             /* end of the current 1 s slice; below it nothing rolls */
+    slice_t *cur[RINGS];          /* each ring's current slice, NULL until its first sample */
+    uint64_t total_errors;        /* errors since start or reset */
+    hm_hist_t total;              /* everything since start or reset */
+    uint64_t start_ns;            /* creation or last reset */
+    uint64_t last_ns;             /* latest time seen by advance; time never goes back */
+    size_t live;                  /* slices allocated */
+    ring_t rings[RINGS];
+    hm_second_t history[HM_WINDOW_HISTORY]; /* second s at s % HM_WINDOW_HISTORY */
 };
 
-static void ring_free(ring_t *r)
+_Static_assert(HM_WIN_10S == 0 && HM_WIN_1M == 1 && HM_WIN_5M == 2 && HM_WIN_ALL == RINGS,
+               "rings are indexed by hm_win_t");
+
+static uint32_t sat32(uint64_t v)
 {
-    for (unsigned i = 0; i <= r->keep; i++) {
-        free(r->slot[i]);
-        r->slot[i] = NULL;
-    }
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
-static void sat32(uint32_t *dst, uint64_t v)
+static void summarise_second(hm_second_t *out, const slice_t *s)
 {
-    *dst = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
-/* Summarises a finished 1 s slice into the history. */
-static void remember_second(hm_window_t *w, const slice_t *s)
-{
+    memset(out, 0, sizeof *out);
+    if (!s)
+        return;
     static const double qs[3] = {0.50, 0.95, 0.99};
     uint64_t v[3];
     hm_hist_quantiles(&s->hist, qs, 3, v);
-    size_t i = s->id % HM_WINDOW_HISTORY;
-    hm_second_t *e = &w->history[i];
-    sat32(&e->count, s->hist.count);
-    sat32(&e->errors, s->errors);
-    sat32(&e->p50_us, v[0] / 1000);
-    sat32(&e->p95_us, v[1] / 1000);
-    sat32(&e->p99_us, v[2] / 1000);
-    w->hist_sec[i] = s->id + 1;
+    out->count = sat32(s->hist.count);
+    out->errors = sat32(s->errors);
+    out->p50_us = sat32(v[0] / 1000);
+    out->p95_us = sat32(v[1] / 1000);
+    out->p99_us = sat32(v[2] / 1000);
 }
 
-/* Moves ring r to slice id cur, freeing slices that fall out of it. Only the
- * slice that was current can have changed since the last advance, so it alone
- * is summarised into the history (once, as it stops being current). */
-static void ring_advance(hm_window_t *w, ring_t *r, uint64_t cur, bool history)
+/* Seconds from .. to-1 have completed; only `from` can hold samples. */
+static void remember_seconds(hm_window_t *w, uint64_t from, uint64_t to)
 {
-    if (cur == r->cur)
+    summarise_second(&w->history[from % HM_WINDOW_HISTORY], w->cur[HM_WIN_10S]);
+    uint64_t idle = to - from - 1;
+    if (idle > HM_WINDOW_HISTORY)
+        idle = HM_WINDOW_HISTORY;
+    for (uint64_t s = from + 1; s <= from + idle; s++)
+        memset(&w->history[s % HM_WINDOW_HISTORY], 0, sizeof w->history[0]);
+}
+
+/* Moves ring r to slice number k, freeing the slices that fell out. */
+static void roll(hm_window_t *w, int r, uint64_t k)
+{
+    ring_t *ring = &w->rings[r];
+    if (k == ring->cur)
         return;
-    unsigned n = r->keep + 1;
-    slice_t *prev = r->slot[r->cur % n];
-    if (history && prev && prev->id == r->cur)
-        remember_second(w, prev);
-    for (unsigned i = 0; i < n; i++) {
-        slice_t *s = r->slot[i];
-        if (s && s->id + r->keep < cur) {
+    if (r == HM_WIN_10S)
+        remember_seconds(w, ring->cur, k);
+    ring->cur = k;
+    w->cur[r] = NULL;
+    for (size_t i = 0; i < shapes[r].n; i++) {
+        slice_t *s = ring->slots[i];
+        if (s && s->seq + shapes[r].n <= k) {
             free(s);
-            r->slot[i] = NULL;
+            ring->slots[i] = NULL;
+            w->live--;
         }
     }
-    r->cur = cur;
 }
 
-void hm_window_advance(hm_window_t *w, uint64_t now_ns)
+/* Rolls to now_ns (clamped to the latest time seen) and returns that time. */
+static uint64_t roll_to(hm_window_t *w, uint64_t now_ns)
 {
-    assert(w);
+    if (now_ns < w->last_ns)
+        return w->last_ns;
+    w->last_ns = now_ns;
     if (now_ns < w->next_ns)
-        return;
-    for (int i = 0; i < RINGS; i++)
-        ring_advance(w, &w->ring[i], now_ns / w->ring[i].width_ns, i == RING_1S);
+        return now_ns;
+    for (int r = 0; r < RINGS; r++)
+        roll(w, r, now_ns / shapes[r].len_ns);
     w->next_ns = (now_ns / NS_PER_S + 1) * NS_PER_S;
+    return now_ns;
+}
+
+/* Allocates ring r's current slice; NULL when out of memory. */
+static slice_t *open_slice(hm_window_t *w, int r)
+{
+    ring_t *ring = &w->rings[r];
+    size_t i = ring->cur % shapes[r].n;
+    assert(!ring->slots[i]); /* an older slice there has expired and been freed by roll */
+    slice_t *s = malloc(sizeof *s);
+    if (!s)
+        return NULL;
+    hm_hist_init(&s->hist);
+    s->errors = 0;
+    s->seq = ring->cur;
+    ring->slots[i] = s;
+    w->cur[r] = s;
+    w->live++;
+    return s;
+}
+
+static void free_slices(hm_window_t *w)
+{
+    for (int r = 0; r < RINGS; r++)
+        for (size_t i = 0; i < shapes[r].n; i++) {
+            free(w->rings[r].slots[i]);
+            w->rings[r].slots[i] = NULL;
+        }
+    w->live = 0;
 }
 
 static void init(hm_window_t *w, uint64_t now_ns)
 {
     memset(w, 0, sizeof *w);
-    for (int i = 0; i < RINGS; i++) {
-        w->ring[i].width_ns = ring_shape[i].width_ns;
-        w->ring[i].keep = ring_shape[i].keep;
-        w->ring[i].cur = now_ns / ring_shape[i].width_ns;
-    }
-    w->next_ns = (now_ns / NS_PER_S + 1) * NS_PER_S;
-    w->start_ns = now_ns;
     hm_hist_init(&w->total);
+    w->start_ns = w->last_ns = now_ns;
+    for (int r = 0; r < RINGS; r++)
+        w->rings[r].cur = now_ns / shapes[r].len_ns;
+    w->next_ns = (now_ns / NS_PER_S + 1) * NS_PER_S;
 }
 
 hm_window_t *hm_window_new(uint64_t now_ns)
@@ -136,119 +189,125 @@ void hm_window_destroy(hm_window_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    hm_window_t *w = *self_p;
-    for (int i = 0; i < RINGS; i++)
-        ring_free(&w->ring[i]);
-    free(w);
+    free_slices(*self_p);
+    free(*self_p);
     *self_p = NULL;
 }
 
 void hm_window_reset(hm_window_t *w, uint64_t now_ns)
 {
-    for (int i = 0; i < RINGS; i++)
-        ring_free(&w->ring[i]);
+    assert(w);
+    free_slices(w);
     init(w, now_ns);
+}
+
+/* Records value_ns, already clamped to v and bucketed, into h; a clamp is
+ * counted as hm_hist_record would. */
+static inline void feed(hm_hist_t *h, uint64_t value_ns, uint64_t v, size_t bucket)
+{
+    if (__builtin_expect(v != value_ns, 0)) {
+        h->under += value_ns < v;
+        h->over += value_ns > v;
+    }
+    hm_hist_add(h, v, bucket);
 }
 
 int hm_window_record(hm_window_t *w, uint64_t now_ns, uint64_t value_ns, bool error)
 {
-    hm_window_advance(w, now_ns);
-    /* The total counts what was clamped; the slices take the clamped value. */
-    hm_hist_record(&w->total, value_ns);
-    w->total_errors += error;
-    uint64_t v = value_ns < HM_HIST_MIN_NS ? HM_HIST_MIN_NS
+    assert(w);
+    /* A time before the latest seen is below next_ns too: it counts as now. */
+    if (__builtin_expect(now_ns >= w->next_ns, 0))
+        roll_to(w, now_ns);
+    uint64_t v = value_ns < HM_HIST_MIN_NS   ? HM_HIST_MIN_NS
                  : value_ns > HM_HIST_MAX_NS ? HM_HIST_MAX_NS
                                              : value_ns;
     size_t bucket = hm_hist_bucket(v);
     int rc = 0;
-    for (int i = 0; i < RINGS; i++) {
-        ring_t *r = &w->ring[i];
-        slice_t **sp = &r->slot[r->cur % (r->keep + 1)];
-        if (!*sp) {
-            *sp = malloc(sizeof **sp);
-            if (!*sp) {
-                rc = ENOMEM;
-                continue;
-            }
-            (*sp)->id = r->cur;
-            (*sp)->errors = 0;
-            hm_hist_init(&(*sp)->hist);
+    for (int r = 0; r < RINGS; r++) {
+        slice_t *s = w->cur[r];
+        if (__builtin_expect(!s, 0) && !(s = open_slice(w, r))) {
+            rc = ENOMEM;
+            continue;
         }
-        hm_hist_add(&(*sp)->hist, v, bucket);
-        (*sp)->errors += error;
+        feed(&s->hist, value_ns, v, bucket);
+        if (error)
+            s->errors++;
     }
+    feed(&w->total, value_ns, v, bucket);
+    if (error)
+        w->total_errors++;
     return rc;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
+void hm_window_advance(hm_window_t *w, uint64_t now_ns)
 {
-    return a < b ? a : b;
+    assert(w);
+    roll_to(w, now_ns);
 }
 
 hm_window_result_t hm_window_query(hm_window_t *w, uint64_t now_ns, hm_win_t which,
                                    hm_hist_t *out)
 {
-    hm_window_advance(w, now_ns);
-    hm_window_result_t res = {0, now_ns > w->start_ns ? now_ns - w->start_ns : 0};
+    assert(w && out && (unsigned)which < HM_WIN__COUNT);
+    uint64_t now = roll_to(w, now_ns);
+    hm_window_result_t res = {0, 0};
     if (which == HM_WIN_ALL) {
-        *out = w->total;
+        memcpy(out, &w->total, sizeof *out);
         res.errors = w->total_errors;
+        res.span_ns = now - w->start_ns;
         return res;
     }
-    assert(which < HM_WIN_ALL);
+    const ring_t *ring = &w->rings[which];
+    size_t n = shapes[which].n;
     hm_hist_init(out);
-    const ring_t *r = &w->ring[which]; /* HM_WIN_10S.. map onto RING_1S.. */
-    for (unsigned i = 0; i <= r->keep; i++) {
-        const slice_t *s = r->slot[i];
-        if (!s)
-            continue;
-        hm_hist_merge(out, &s->hist);
-        res.errors += s->errors;
+    for (size_t i = 0; i < n; i++) {
+        const slice_t *s = ring->slots[i];
+        if (s) {
+            hm_hist_merge(out, &s->hist);
+            res.errors += s->errors;
+        }
     }
-    uint64_t covered = now_ns - (r->cur - min_u64(r->cur, r->keep)) * r->width_ns;
-    res.span_ns = min_u64(res.span_ns, covered);
+    /* The oldest slice kept starts at (cur - n + 1) * len, or the start. */
+    uint64_t from = ring->cur + 1 >= n ? (ring->cur + 1 - n) * shapes[which].len_ns : 0;
+    if (from < w->start_ns)
+        from = w->start_ns;
+    res.span_ns = now - from;
     return res;
 }
 
 void hm_window_history(hm_window_t *w, uint64_t now_ns, hm_second_t *out, size_t n)
 {
-    assert(n <= HM_WINDOW_HISTORY);
-    hm_window_advance(w, now_ns);
-    uint64_t now_sec = now_ns / NS_PER_S;
-    for (size_t k = 0; k < n; k++) {
-        uint64_t sec = now_sec - n + k; /* the last entry is the latest full second */
-        size_t i = sec % HM_WINDOW_HISTORY;
-        if (sec < now_sec && w->hist_sec[i] == sec + 1)
-            out[k] = w->history[i];
+    assert(w && (out || n == 0) && n <= HM_WINDOW_HISTORY);
+    roll_to(w, now_ns);
+    uint64_t cur = w->rings[HM_WIN_10S].cur;
+    for (size_t i = 0; i < n; i++) {
+        /* out[i] is second cur - n + i; none before second 0. */
+        if (cur + i < n)
+            memset(&out[i], 0, sizeof out[i]);
         else
-            memset(&out[k], 0, sizeof out[k]);
+            out[i] = w->history[(cur + i - n) % HM_WINDOW_HISTORY];
     }
 }
 
 size_t hm_window_bytes(const hm_window_t *w)
 {
-    size_t n = sizeof *w;
-    for (int i = 0; i < RINGS; i++)
-        for (unsigned j = 0; j <= w->ring[i].keep; j++)
-            n += w->ring[i].slot[j] ? sizeof(slice_t) : 0;
-    return n;
+    assert(w);
+    return sizeof *w + w->live * sizeof(slice_t);
 }
-
-static const char *const win_names[HM_WIN__COUNT] = {"10s", "1m", "5m", "all"};
 
 const char *hm_win_name(hm_win_t which)
 {
-    assert(which < HM_WIN__COUNT);
-    return win_names[which];
+    assert((unsigned)which < HM_WIN__COUNT);
+    return shapes[which].name;
 }
 
 bool hm_win_parse(const char *s, hm_win_t *out)
 {
-    for (int i = 0; i < HM_WIN__COUNT; i++) {
-        if (strcmp(s, win_names[i]) == 0) {
+    assert(s && out);
+    for (int i = 0; i < HM_WIN__COUNT; i++)
+        if (strcmp(s, shapes[i].name) == 0) {
             *out = (hm_win_t)i;
             return true;
         }
-    }
     return false;
 }

@@ -256,4 +256,31 @@ else
     fail "man page: docs/hotmon.1 exists"
 fi
 
+# --baseline: the JSON run above, doctored so GET /known looked twice as fast
+# then as now; the live run must flag it, and only it.
+python3 - "$WORK/known.json" "$WORK/base.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["endpoints"]:
+    if e["name"] == "GET /known":
+        e["p99_ms"] /= 2
+json.dump(d, open(sys.argv[2], "w"))
+PY
+take_port
+cp "$WORK/known.json" "$WORK/known.json.first"
+run_known csv "$port" --window all --baseline "$WORK/base.json"
+check "--baseline: the doubled p99 is a regression, the unchanged endpoint is not" \
+    python3 - "$WORK/known.csv" <<'PY'
+import csv, sys
+rows = {r["name"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
+a, b = rows["GET /known"], rows["POST /other"]
+assert abs(float(a["d_p99"]) - 1.0) < 0.05 and a["regression"] == "1", a
+assert abs(float(b["d_p99"])) < 0.05 and b["regression"] == "0", b
+PY
+echo '{"endpoints": [' >"$WORK/broken.json"
+timeout 10 "$HOTMON" --once --baseline "$WORK/broken.json" >/dev/null 2>"$WORK/err"
+rc=$?
+check "--baseline with broken JSON: exit 2 naming the file and line" \
+    bash -c "[ $rc = 2 ] && grep -q 'broken.json:[0-9]' '$WORK/err'"
+
 finish

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "baseline.h"
 #include "escape.h"
 #include "format.h"
 
@@ -65,11 +66,18 @@ static void title(FILE *out, const hm_view_t *v, const hm_export_meta_t *m, cons
 }
 
 /* Columns written by text and Markdown: the table without the sparkline
- * and SLO (which mean nothing in a file yet). */
-static const hm_col_t text_cols[] = {HM_COL_NAME,   HM_COL_RATE,     HM_COL_P50,
-                                     HM_COL_P95,    HM_COL_P99,      HM_COL_MAX,
-                                     HM_COL_ERRORS, HM_COL_INFLIGHT, HM_COL_QUEUE};
-#define NTEXT (sizeof text_cols / sizeof text_cols[0])
+ * and SLO (which mean nothing in a file yet); the changes against the
+ * baseline come last and only with one. */
+static const hm_col_t text_cols[] = {HM_COL_NAME,   HM_COL_RATE,     HM_COL_P50,   HM_COL_P95,
+                                     HM_COL_P99,    HM_COL_MAX,      HM_COL_ERRORS, HM_COL_INFLIGHT,
+                                     HM_COL_QUEUE,  HM_COL_D_P50,    HM_COL_D_P99,  HM_COL_D_RATE,
+                                     HM_COL_D_ERRORS};
+
+static size_t text_columns(const hm_view_t *v)
+{
+    size_t n = sizeof text_cols / sizeof text_cols[0];
+    return v->baseline ? n : n - 4;
+}
 
 static void write_text(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 {
@@ -80,16 +88,16 @@ static void write_text(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
         int w = hm_escape_width(hm_escape(v->snap->endpoints[v->rows[r]].name, m->utf8, buf, sizeof buf));
         wname = w > wname ? w : wname;
     }
-    for (size_t c = 0; c < NTEXT; c++) {
+    size_t ncols = text_columns(v);
+    for (size_t c = 0; c < ncols; c++) {
         const hm_column_t *col = hm_column(text_cols[c]);
         fprintf(out, c ? " %*s" : "%-*s", c ? col->width + 1 : wname, col->header);
     }
     fputc('\n', out);
     for (size_t r = 0; r < v->nrows; r++) {
-        const hm_snap_endpoint_t *e = &v->snap->endpoints[v->rows[r]];
-        for (size_t c = 0; c < NTEXT; c++) {
+        for (size_t c = 0; c < ncols; c++) {
             const hm_column_t *col = hm_column(text_cols[c]);
-            hm_column_format(e, v->win, text_cols[c], m->utf8, buf, sizeof buf);
+            hm_view_cell(v, r, text_cols[c], m->utf8, buf, sizeof buf, NULL);
             int pad = (c ? col->width + 1 : wname) - hm_escape_width(buf);
             if (c)
                 fprintf(out, " %*s%s", pad > 0 ? pad : 0, "", buf);
@@ -104,17 +112,17 @@ static void write_md(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 {
     title(out, v, m, "### ");
     fputc('\n', out);
-    for (size_t c = 0; c < NTEXT; c++)
+    size_t ncols = text_columns(v);
+    for (size_t c = 0; c < ncols; c++)
         fprintf(out, "| %s ", hm_column(text_cols[c])->header);
     fputs("|\n", out);
-    for (size_t c = 0; c < NTEXT; c++)
+    for (size_t c = 0; c < ncols; c++)
         fputs(hm_column(text_cols[c])->right ? "|---:" : "|---", out);
     fputs("|\n", out);
     char buf[NAME_BUF];
     for (size_t r = 0; r < v->nrows; r++) {
-        const hm_snap_endpoint_t *e = &v->snap->endpoints[v->rows[r]];
-        for (size_t c = 0; c < NTEXT; c++) {
-            hm_column_format(e, v->win, text_cols[c], m->utf8, buf, sizeof buf);
+        for (size_t c = 0; c < ncols; c++) {
+            hm_view_cell(v, r, text_cols[c], m->utf8, buf, sizeof buf, NULL);
             fputs("| ", out);
             for (const char *p = buf; *p; p++) {
                 if (*p == '|' || *p == '`' || *p == '*' || *p == '_')
@@ -145,19 +153,29 @@ static void csv_field(FILE *out, const char *s)
 static void write_csv(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 {
     fputs("name,count,rate,errors,error_rate,min_ms,mean_ms,p50_ms,p90_ms,p95_ms,p99_ms,"
-          "p999_ms,max_ms,inflight,queue\r\n",
+          "p999_ms,max_ms,inflight,queue",
           out);
+    fputs(v->baseline ? ",d_p50,d_p99,d_rate,d_errors_pp,regression\r\n" : "\r\n", out);
     char buf[NAME_BUF];
     for (size_t r = 0; r < v->nrows; r++) {
         const hm_snap_endpoint_t *e = &v->snap->endpoints[v->rows[r]];
         const hm_snap_stats_t *s = &e->win[v->win];
         csv_field(out, hm_escape(e->name, true, buf, sizeof buf));
-        fprintf(out, ",%llu,%.3f,%llu,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%lld,%lld\r\n",
+        fprintf(out, ",%llu,%.3f,%llu,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%lld,%lld",
                 (unsigned long long)s->count, s->rate, (unsigned long long)s->errors,
                 s->error_rate, hm_format_ms(s->min_ns), hm_format_ms(s->mean_ns),
                 hm_format_ms(s->p50_ns), hm_format_ms(s->p90_ns), hm_format_ms(s->p95_ns),
                 hm_format_ms(s->p99_ns), hm_format_ms(s->p999_ns), hm_format_ms(s->max_ns),
                 (long long)e->inflight.now, (long long)e->queue.now);
+        if (v->baseline) {
+            hm_delta_t d = hm_baseline_compare(v->baseline, e, v->win);
+            if (d.known)
+                fprintf(out, ",%.4f,%.4f,%.4f,%.3f,%d", d.p50, d.p99, d.rate, d.errors_pp,
+                        d.p50_worse || d.p99_worse || d.rate_worse || d.errors_worse);
+            else
+                fputs(",,,,,", out); /* not in the baseline */
+        }
+        fputs("\r\n", out);
     }
     (void)m;
 }
@@ -179,6 +197,17 @@ static json_t *counters_json(const hm_snap_counters_t *c)
                      (json_int_t)c->names_cut, "values_clamped", (json_int_t)c->values_clamped,
                      "unknown_ids", (json_int_t)c->unknown_ids, "unknown_records",
                      (json_int_t)c->unknown_records);
+}
+
+/* The changes against the baseline, or JSON null for a new endpoint. */
+static json_t *delta_json(const hm_baseline_t *b, const hm_snap_endpoint_t *e, hm_win_t win)
+{
+    hm_delta_t d = hm_baseline_compare(b, e, win);
+    if (!d.known)
+        return json_null();
+    return json_pack("{s:f,s:f,s:f,s:f,s:b,s:b,s:b,s:b}", "p50", d.p50, "p99", d.p99, "rate",
+                     d.rate, "errors_pp", d.errors_pp, "p50_worse", d.p50_worse, "p99_worse",
+                     d.p99_worse, "rate_worse", d.rate_worse, "errors_worse", d.errors_worse);
 }
 
 static json_t *endpoint_json(const hm_snap_endpoint_t *e, hm_win_t win)
@@ -235,8 +264,13 @@ static int write_json(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
     char when[32];
     iso_time(v->snap->taken_unix_ms, when, sizeof when);
     json_t *eps = json_array();
-    for (size_t r = 0; r < v->nrows; r++)
-        json_array_append_new(eps, endpoint_json(&v->snap->endpoints[v->rows[r]], v->win));
+    for (size_t r = 0; r < v->nrows; r++) {
+        const hm_snap_endpoint_t *e = &v->snap->endpoints[v->rows[r]];
+        json_t *o = endpoint_json(e, v->win);
+        if (v->baseline)
+            json_object_set_new(o, "baseline", delta_json(v->baseline, e, v->win));
+        json_array_append_new(eps, o);
+    }
     json_t *doc = json_pack(
         "{s:i,s:s,s:s,s:s,s:s,s:b,s:s,s:f,s:f,s:o,s:o}", "version", 1, "generated_at", when,
         "source", m->source ? m->source : "", "window", hm_win_name(v->win), "sort",

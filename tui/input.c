@@ -160,7 +160,7 @@ void hm_input_key(hm_model_t *m, int key, int x, int y, int width)
         break;
     case KEY_MOUSE:
         if (m->screen == HM_SCREEN_TABLE && y == HM_TABLE_HEADER_ROW) {
-            int c = hm_table_column_at(width, x);
+            int c = hm_table_column_at(width, m->view.baseline != NULL, x);
             if (c >= 0 && hm_column((hm_col_t)c)->sortable)
                 sort_by(m, (hm_col_t)c);
         } else if (m->screen == HM_SCREEN_TABLE && y >= HM_TABLE_FIRST_ROW) {

@@ -11,6 +11,7 @@
 
 #include <zmq.h>
 
+#include "baseline.h"
 #include "collector.h"
 #include "demo.h"
 #include "hotmon.h"
@@ -57,12 +58,14 @@ int main(int argc, char **argv)
     if (s.connect)
         return usage_error("--connect: not yet supported (attaching to a running "
                            "hotmon-collector comes later); use --bind to embed a collector");
-    if (s.baseline && access(s.baseline, R_OK) != 0) {
-        snprintf(why, sizeof why, "--baseline: %s: %s", s.baseline, strerror(errno));
-        return usage_error(why);
-    }
     if (!s.once && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
         return usage_error("the dashboard needs a terminal; use --once for a headless view");
+    hm_baseline_t *baseline = NULL;
+    if (s.baseline && hm_baseline_load(s.baseline, &baseline, why, sizeof why) != 0) {
+        char msg[4300];
+        snprintf(msg, sizeof msg, "--baseline: %s", why);
+        return usage_error(msg);
+    }
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
@@ -78,11 +81,13 @@ int main(int argc, char **argv)
                 "hotmon: %s is already in use (another hotmon or hotmon-collector?); use --bind "
                 "ADDR to listen elsewhere, or --connect ADDR to watch a running collector\n",
                 s.bind);
+        hm_baseline_destroy(&baseline);
         zmq_ctx_term(ctx);
         return 2;
     }
     if (rc) {
         fprintf(stderr, "hotmon: cannot listen on %s: %s\n", s.bind, reason);
+        hm_baseline_destroy(&baseline);
         zmq_ctx_term(ctx);
         return 2;
     }
@@ -92,14 +97,15 @@ int main(int argc, char **argv)
 
     int status;
     if (s.once) {
-        status = hm_once_run(&s, c, &stop_requested);
+        status = hm_once_run(&s, c, baseline, &stop_requested);
     } else {
-        hm_ui_config_t ui = {c, &s, &stop_requested};
+        hm_ui_config_t ui = {c, &s, &stop_requested, baseline};
         status = hm_ui_run(&ui, why, sizeof why) == 0 ? 0 : 1;
         if (status)
             fprintf(stderr, "hotmon: %s\n", why);
     }
     hm_demo_stop(&demo);
+    hm_baseline_destroy(&baseline);
     hm_collector_destroy(&c);
     zmq_ctx_term(ctx);
     hm_settings_fini(&s);

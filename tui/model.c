@@ -46,6 +46,7 @@ void hm_model_rebuild(hm_model_t *m)
         return; /* out of memory: keep showing the old view */
     hm_view_fini(&m->view);
     m->view = v;
+    m->view.baseline = m->baseline;
     /* follow the selected endpoint by name; else stay at the same row */
     bool found = false;
     for (size_t i = 0; i < v.nrows && m->selected[0]; i++) {

@@ -39,6 +39,7 @@ typedef struct {
     bool quit;
     bool want_reset, want_snapshot, want_theme; /* actions for the loop */
     bool dirty;                  /* something changed: draw again */
+    const struct hm_baseline *baseline; /* borrowed: --baseline, or NULL */
 } hm_model_t;
 
 /* Starts from the settings (filter, sort, window). Returns 0, or EINVAL

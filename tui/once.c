@@ -25,7 +25,8 @@ static int write_view(FILE *out, void *arg)
     return hm_export(out, j->format, j->view, j->meta);
 }
 
-int hm_once_run(const hm_settings_t *s, hm_collector_t *c, volatile sig_atomic_t *stop)
+int hm_once_run(const hm_settings_t *s, hm_collector_t *c, const struct hm_baseline *baseline,
+                volatile sig_atomic_t *stop)
 {
     for (double waited = 0; waited < s->after_s && !*stop; waited += 0.05) {
         struct timespec ts = {0, 50 * 1000000L};
@@ -42,6 +43,7 @@ int hm_once_run(const hm_settings_t *s, hm_collector_t *c, volatile sig_atomic_t
     }
     hm_view_t view;
     int rc = hm_view_build(&view, snap, filter, s->window, s->sort, hm_settings_descending(s));
+    view.baseline = baseline;
     hm_snapshot_release(&snap);
     if (rc) {
         fprintf(stderr, "hotmon: %s\n", strerror(rc));

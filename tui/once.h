@@ -11,8 +11,10 @@
 #include "settings.h"
 
 /* Waits s->after_s seconds (or until *stop is set), then writes the view
- * (filter, sort and window from s) to stdout or s->snapshot. Returns the exit
+ * (filter, sort and window from s; the changes against baseline when it is
+ * not NULL) to stdout or s->snapshot. Returns the exit
  * status: 0, or 1 with a message on stderr when the view cannot be written. */
-int hm_once_run(const hm_settings_t *s, hm_collector_t *c, volatile sig_atomic_t *stop);
+int hm_once_run(const hm_settings_t *s, hm_collector_t *c, const struct hm_baseline *baseline,
+                volatile sig_atomic_t *stop);
 
 #endif

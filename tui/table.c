@@ -13,13 +13,14 @@
 
 #define CELL 1024
 
-void hm_table_layout(int width, hm_layout_t *out)
+void hm_table_layout(int width, bool baseline, hm_layout_t *out)
 {
     bool on[HM_COL__COUNT];
     int need = 0;
     for (int c = 0; c < HM_COL__COUNT; c++) {
-        on[c] = true;
-        need += hm_column((hm_col_t)c)->width + (c ? 1 : 0);
+        on[c] = baseline || !hm_column((hm_col_t)c)->baseline;
+        if (on[c])
+            need += hm_column((hm_col_t)c)->width + (c ? 1 : 0);
     }
     while (need > width) {
         int worst = -1;
@@ -49,10 +50,10 @@ void hm_table_layout(int width, hm_layout_t *out)
     }
 }
 
-int hm_table_column_at(int width, int x)
+int hm_table_column_at(int width, bool baseline, int x)
 {
     hm_layout_t l;
-    hm_table_layout(width, &l);
+    hm_table_layout(width, baseline, &l);
     for (int i = 0; i < l.ncols; i++)
         if (x >= l.x[i] && x < l.x[i] + l.w[i] + 1)
             return (int)l.col[i];
@@ -126,7 +127,7 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
     bool utf8 = hm_term_utf8(t);
     status_lines(m, t, source);
     hm_layout_t l;
-    hm_table_layout(COLS, &l);
+    hm_table_layout(COLS, m->view.baseline != NULL, &l);
     int hdr = hm_term_attr(t, HM_ROLE_HEADER);
     attron(hdr);
     mvhline(HM_TABLE_HEADER_ROW, 0, ' ', COLS);
@@ -164,8 +165,11 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
         }
         for (int i = 0; i < l.ncols; i++) {
             char v[CELL];
-            hm_column_format(e, m->win, l.col[i], utf8, v, sizeof v);
+            bool worse = false;
+            hm_view_cell(&m->view, r, l.col[i], utf8, v, sizeof v, &worse);
             int attr = base;
+            if (!sel && worse)
+                attr = hm_term_attr(t, HM_ROLE_BREACH); /* with " !": readable without colour */
             double err = e->win[m->win].error_rate;
             if (!sel && l.col[i] == HM_COL_ERRORS && err > 0)
                 attr = hm_term_attr(t, err >= 0.01 ? HM_ROLE_BREACH : HM_ROLE_WARN);

@@ -23,10 +23,10 @@ typedef struct {
     int w[HM_COL__COUNT];
 } hm_layout_t;
 
-void hm_table_layout(int width, hm_layout_t *out);
+void hm_table_layout(int width, bool baseline, hm_layout_t *out);
 
 /* The column under screen column x of the header, or -1. */
-int hm_table_column_at(int width, int x);
+int hm_table_column_at(int width, bool baseline, int x);
 
 /* Draws the main view into the whole screen. `source` is the address shown. */
 void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source);

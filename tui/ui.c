@@ -95,6 +95,7 @@ int hm_ui_run(const hm_ui_config_t *cfg, char *why, size_t why_len)
         hm_model_fini(&m);
         return EINVAL;
     }
+    m.baseline = cfg->baseline;
     size_t n;
     const char *const *names = hm_theme_builtin_names(&n);
     for (size_t i = 0; i < n; i++)

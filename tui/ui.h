@@ -15,6 +15,7 @@ typedef struct {
     hm_collector_t *collector;         /* borrowed: where snapshots come from */
     const hm_settings_t *settings;     /* borrowed */
     volatile sig_atomic_t *stop;       /* set by SIGINT/SIGTERM: leave the loop */
+    const struct hm_baseline *baseline; /* borrowed: --baseline, or NULL */
 } hm_ui_config_t;
 
 /* Runs the screen until 'q' or *stop. The terminal is restored on every

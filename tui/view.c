@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "baseline.h"
 #include "escape.h"
 #include "format.h"
 #include "sparkline.h"
@@ -19,17 +20,21 @@
 /* The master copy of the table's columns. `drop`: higher numbers go first
  * when the terminal is narrow; 0 never goes. */
 static const hm_column_t columns[HM_COL__COUNT] = {
-    [HM_COL_NAME] = {"name", "ENDPOINT", 16, false, 0, true},
-    [HM_COL_RATE] = {"rate", "RATE/s", 7, true, 0, true},
-    [HM_COL_P50] = {"p50", "P50", 7, true, 2, true},
-    [HM_COL_P95] = {"p95", "P95", 7, true, 1, true},
-    [HM_COL_P99] = {"p99", "P99", 7, true, 0, true},
-    [HM_COL_MAX] = {"max", "MAX", 7, true, 3, true},
-    [HM_COL_ERRORS] = {"errors", "ERR%", 6, true, 0, true},
-    [HM_COL_INFLIGHT] = {"inflight", "INFLT", 5, true, 4, true},
-    [HM_COL_QUEUE] = {"queue", "QUEUE", 5, true, 5, true},
-    [HM_COL_SLO] = {"slo", "SLO", 4, false, 6, false},
-    [HM_COL_TREND] = {"trend", "P99 TREND (1m)", 15, false, 7, false},
+    [HM_COL_NAME] = {"name", "ENDPOINT", 16, false, 0, true, false},
+    [HM_COL_RATE] = {"rate", "RATE/s", 7, true, 0, true, false},
+    [HM_COL_P50] = {"p50", "P50", 7, true, 4, true, false},
+    [HM_COL_P95] = {"p95", "P95", 7, true, 3, true, false},
+    [HM_COL_P99] = {"p99", "P99", 7, true, 0, true, false},
+    [HM_COL_MAX] = {"max", "MAX", 7, true, 7, true, false},
+    [HM_COL_ERRORS] = {"errors", "ERR%", 6, true, 0, true, false},
+    [HM_COL_INFLIGHT] = {"inflight", "INFLT", 5, true, 8, true, false},
+    [HM_COL_QUEUE] = {"queue", "QUEUE", 5, true, 9, true, false},
+    [HM_COL_SLO] = {"slo", "SLO", 4, false, 10, false, false},
+    [HM_COL_TREND] = {"trend", "P99 TREND (1m)", 15, false, 11, false, false},
+    [HM_COL_D_P50] = {"d_p50", "dP50", 7, true, 5, false, true},
+    [HM_COL_D_P99] = {"d_p99", "dP99", 7, true, 1, false, true},
+    [HM_COL_D_RATE] = {"d_rate", "dRATE", 7, true, 6, false, true},
+    [HM_COL_D_ERRORS] = {"d_errors", "dERR", 7, true, 2, false, true},
 };
 
 const hm_column_t *hm_column(hm_col_t col)
@@ -128,10 +133,35 @@ char *hm_column_format(const hm_snap_endpoint_t *e, hm_win_t win, hm_col_t col, 
     case HM_COL_TREND:
         trend(e, columns[HM_COL_TREND].width, utf8, buf, n);
         return buf;
-    default:
-        assert(!"unknown column");
+    default: /* the baseline columns need a view: hm_view_cell */
+        snprintf(buf, n, "-");
         return buf;
     }
+}
+
+char *hm_view_cell(const hm_view_t *v, size_t row, hm_col_t col, bool utf8, char *buf, size_t n,
+                   bool *worse)
+{
+    const hm_snap_endpoint_t *e = &v->snap->endpoints[v->rows[row]];
+    bool bad = false;
+    if (!columns[col].baseline) {
+        hm_column_format(e, v->win, col, utf8, buf, n);
+    } else {
+        hm_delta_t d = hm_baseline_compare(v->baseline, e, v->win);
+        if (!d.known)
+            snprintf(buf, n, v->baseline ? "new" : "-");
+        else if (col == HM_COL_D_P50)
+            hm_baseline_format(d.p50, bad = d.p50_worse, buf, n);
+        else if (col == HM_COL_D_P99)
+            hm_baseline_format(d.p99, bad = d.p99_worse, buf, n);
+        else if (col == HM_COL_D_RATE)
+            hm_baseline_format(d.rate, bad = d.rate_worse, buf, n);
+        else
+            snprintf(buf, n, "%+.2f%s", d.errors_pp, (bad = d.errors_worse) ? " !" : "");
+    }
+    if (worse)
+        *worse = bad;
+    return buf;
 }
 
 /* --- the filter ------------------------------------------------------------ */

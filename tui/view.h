@@ -28,6 +28,10 @@ typedef enum {
     HM_COL_QUEUE,
     HM_COL_SLO,
     HM_COL_TREND,    /* sparkline of p99 over the last minute */
+    HM_COL_D_P50,    /* change against --baseline (shown only with one) */
+    HM_COL_D_P99,
+    HM_COL_D_RATE,
+    HM_COL_D_ERRORS,
     HM_COL__COUNT
 } hm_col_t;
 
@@ -38,6 +42,7 @@ typedef struct {
     bool right;           /* right-aligned */
     int drop;             /* 0: never dropped; higher numbers drop first on narrow screens */
     bool sortable;
+    bool baseline;        /* a change against --baseline: shown only when there is one */
 } hm_column_t;
 
 /* The column table, indexed by hm_col_t. */
@@ -69,6 +74,7 @@ typedef struct {
     size_t nrows;
     size_t *rows;          /* owned: indices into snap->endpoints, in display order */
     size_t total;          /* endpoints before filtering */
+    const struct hm_baseline *baseline; /* borrowed; NULL: none. Set after hm_view_build */
 } hm_view_t;
 
 /* Builds *v from snap (a new reference is taken), keeping endpoints that
@@ -82,6 +88,12 @@ void hm_view_fini(hm_view_t *v);
 
 /* The value a column sorts by for endpoint e in window win. */
 double hm_column_value(const hm_snap_endpoint_t *e, hm_win_t win, hm_col_t col);
+
+/* Formats column col of row `row` of view v, the baseline columns included;
+ * *worse (may be NULL) says whether the cell is a regression against the
+ * baseline. Returns buf. */
+char *hm_view_cell(const hm_view_t *v, size_t row, hm_col_t col, bool utf8, char *buf, size_t n,
+                   bool *worse);
 
 /* Formats column col of endpoint e into buf (NUL-terminated, at most n bytes,
  * plain text: names already escaped, durations in human units, UTF-8 only
