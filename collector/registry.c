@@ -33,16 +33,21 @@ typedef struct {
     int64_t last;
 } metric_value_t;
 
+/* What one endpoint id of a sender means, and its last gauge values. */
+typedef struct {
+    hm_endpoint_stats_t *e;       /* NULL: undeclared */
+    int64_t inflight, queue;
+} ep_slot_t;
+
 struct hm_sender {
     uint64_t id;
     uint64_t last_ns;
     uint64_t seq;
     bool seq_known;
     uint64_t drops;
-    size_t nep;
-    hm_endpoint_stats_t **ep;     /* by endpoint id; NULL: undeclared */
-    int64_t *inflight, *queue;    /* last value by endpoint id */
-    char (*phase)[NAME_BUF];      /* by phase id */
+    size_t nep, nphase, nmetric;  /* lengths of the three arrays below, grown on demand */
+    ep_slot_t *ep;                /* by endpoint id */
+    char (*phase)[NAME_BUF];      /* by phase id; "": undeclared */
     metric_decl_t *metric;        /* by metric id */
     size_t nvalues;
     metric_value_t *values;
@@ -132,8 +137,6 @@ static void sender_free(hm_sender_t *s)
     if (!s)
         return;
     free(s->ep);
-    free(s->inflight);
-    free(s->queue);
     free(s->phase);
     free(s->metric);
     free(s->values);
@@ -312,35 +315,26 @@ void hm_registry_seq(hm_registry_t *r, hm_sender_t *s, uint64_t seq)
     s->seq_known = true;
 }
 
-/* Grows a sender's per-endpoint-id arrays to hold id. */
-static bool ensure_ep(hm_sender_t *s, uint16_t id)
+/* Grows the array *arr of *n elements of size elem, zeroing what is new, so
+ * that index id fits: to a power of two, at most max. False when id >= max or
+ * out of memory (the array is then unchanged). */
+static bool grow(void **arr, size_t *n, size_t elem, size_t id, size_t max)
 {
-    if (id < s->nep)
+    if (id < *n)
         return true;
-    if (id >= SENDER_IDS_MAX)
+    if (id >= max)
         return false;
-    size_t n = s->nep ? s->nep : 16;
-    while (n <= id)
-        n *= 2;
-    if (n > SENDER_IDS_MAX)
-        n = SENDER_IDS_MAX;
-    hm_endpoint_stats_t **ep = realloc(s->ep, n * sizeof *ep);
-    if (!ep)
+    size_t m = *n ? *n : 8;
+    while (m <= id)
+        m *= 2;
+    if (m > max)
+        m = max;
+    uint8_t *a = realloc(*arr, m * elem);
+    if (!a)
         return false;
-    s->ep = ep;
-    int64_t *inf = realloc(s->inflight, n * sizeof *inf);
-    if (!inf)
-        return false;
-    s->inflight = inf;
-    int64_t *q = realloc(s->queue, n * sizeof *q);
-    if (!q)
-        return false;
-    s->queue = q;
-    for (size_t i = s->nep; i < n; i++) {
-        ep[i] = NULL;
-        inf[i] = q[i] = 0;
-    }
-    s->nep = n;
+    memset(a + *n * elem, 0, (m - *n) * elem);
+    *arr = a;
+    *n = m;
     return true;
 }
 
@@ -354,7 +348,7 @@ static void copy_name(char *dst, hm_wire_str_t n)
 static void declare_endpoint(hm_registry_t *r, hm_sender_t *s, uint16_t id, hm_wire_str_t name,
                              uint64_t now_ns)
 {
-    if (!ensure_ep(s, id))
+    if (!grow((void **)&s->ep, &s->nep, sizeof *s->ep, id, SENDER_IDS_MAX))
         return;
     bool folded;
     hm_endpoint_stats_t *e = find_endpoint(r, name.ptr, name.len, now_ns, &folded);
@@ -362,29 +356,25 @@ static void declare_endpoint(hm_registry_t *r, hm_sender_t *s, uint16_t id, hm_w
         return;
     if (folded && note_folded(r, name))
         r->c.names_folded++;
-    if (s->ep[id] && s->ep[id] != e) {
-        /* The id now means another endpoint: move its gauges along. */
-        hm_endpoint_stats_gauge_change(s->ep[id], HM_GAUGE_INFLIGHT, s->inflight[id], 0, now_ns);
-        hm_endpoint_stats_gauge_change(s->ep[id], HM_GAUGE_QUEUE_DEPTH, s->queue[id], 0, now_ns);
-        s->inflight[id] = s->queue[id] = 0;
+    ep_slot_t *slot = &s->ep[id];
+    if (slot->e && slot->e != e) {
+        /* The id now means another endpoint: its gauges leave the old one. */
+        hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_INFLIGHT, slot->inflight, 0, now_ns);
+        hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_QUEUE_DEPTH, slot->queue, 0, now_ns);
+        slot->inflight = slot->queue = 0;
     }
-    s->ep[id] = e;
+    slot->e = e;
 }
 
 static void declare_phase(hm_sender_t *s, uint16_t id, hm_wire_str_t name)
 {
-    if (id >= SENDER_PHASES_MAX)
-        return;
-    if (!s->phase && !(s->phase = calloc(SENDER_PHASES_MAX, sizeof *s->phase)))
-        return;
-    copy_name(s->phase[id], name);
+    if (grow((void **)&s->phase, &s->nphase, sizeof *s->phase, id, SENDER_PHASES_MAX))
+        copy_name(s->phase[id], name);
 }
 
 static void declare_metric(hm_sender_t *s, uint16_t id, uint8_t kind, hm_wire_str_t name)
 {
-    if (id >= SENDER_METRICS_MAX)
-        return;
-    if (!s->metric && !(s->metric = calloc(SENDER_METRICS_MAX, sizeof *s->metric)))
+    if (!grow((void **)&s->metric, &s->nmetric, sizeof *s->metric, id, SENDER_METRICS_MAX))
         return;
     metric_decl_t *m = &s->metric[id];
     m->kind = kind;
@@ -394,7 +384,7 @@ static void declare_metric(hm_sender_t *s, uint16_t id, uint8_t kind, hm_wire_st
 
 static void sample(hm_registry_t *r, hm_sender_t *s, const hm_wire_sample_t *x, uint64_t now_ns)
 {
-    hm_endpoint_stats_t *e = x->endpoint < s->nep ? s->ep[x->endpoint] : NULL;
+    hm_endpoint_stats_t *e = x->endpoint < s->nep ? s->ep[x->endpoint].e : NULL;
     if (!e) {
         r->c.unknown_ids++;
         return;
@@ -407,7 +397,7 @@ static void sample(hm_registry_t *r, hm_sender_t *s, const hm_wire_sample_t *x, 
     hm_endpoint_stats_record(e, now_ns, lat, x->status, x->request_id.ptr, x->request_id.len);
     for (unsigned i = 0; i < x->nphases; i++) {
         uint16_t p = x->phases[i].phase;
-        if (s->phase && p < SENDER_PHASES_MAX && s->phase[p][0])
+        if (p < s->nphase && s->phase[p][0])
             hm_endpoint_stats_phase(e, now_ns, s->phase[p], x->phases[i].ns);
         else
             r->c.unknown_ids++;
@@ -418,15 +408,15 @@ static void sample(hm_registry_t *r, hm_sender_t *s, const hm_wire_sample_t *x, 
 static void metric_value(hm_registry_t *r, hm_sender_t *s, uint16_t ep, uint16_t metric,
                          int64_t v, uint64_t now_ns)
 {
-    hm_endpoint_stats_t *e = ep < s->nep ? s->ep[ep] : NULL;
-    metric_decl_t *m = s->metric && metric < SENDER_METRICS_MAX ? &s->metric[metric] : NULL;
+    hm_endpoint_stats_t *e = ep < s->nep ? s->ep[ep].e : NULL;
+    metric_decl_t *m = metric < s->nmetric ? &s->metric[metric] : NULL;
     if (!e || !m || !m->kind) {
         r->c.unknown_ids++;
         return;
     }
     if (m->is_queue) {
-        hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, s->queue[ep], v, now_ns);
-        s->queue[ep] = v;
+        hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, s->ep[ep].queue, v, now_ns);
+        s->ep[ep].queue = v;
         return;
     }
     metric_value_t *mv = NULL;
@@ -466,10 +456,10 @@ void hm_registry_apply(hm_registry_t *r, hm_sender_t *s, const hm_wire_record_t 
         uint16_t ep = rec->u.gauge.endpoint;
         if (rec->u.gauge.metric != HM_WIRE_METRIC_INFLIGHT) {
             metric_value(r, s, ep, rec->u.gauge.metric, rec->u.gauge.value, now_ns);
-        } else if (ep < s->nep && s->ep[ep]) {
-            hm_endpoint_stats_gauge_change(s->ep[ep], HM_GAUGE_INFLIGHT, s->inflight[ep],
+        } else if (ep < s->nep && s->ep[ep].e) {
+            hm_endpoint_stats_gauge_change(s->ep[ep].e, HM_GAUGE_INFLIGHT, s->ep[ep].inflight,
                                            rec->u.gauge.value, now_ns);
-            s->inflight[ep] = rec->u.gauge.value;
+            s->ep[ep].inflight = rec->u.gauge.value;
         } else {
             r->c.unknown_ids++;
         }
@@ -498,12 +488,13 @@ void hm_registry_apply(hm_registry_t *r, hm_sender_t *s, const hm_wire_record_t 
 static void drop_sender(hm_sender_t *s, uint64_t now_ns)
 {
     for (size_t i = 0; i < s->nep; i++) {
-        if (!s->ep[i])
+        const ep_slot_t *slot = &s->ep[i];
+        if (!slot->e)
             continue;
-        if (s->inflight[i])
-            hm_endpoint_stats_gauge_change(s->ep[i], HM_GAUGE_INFLIGHT, s->inflight[i], 0, now_ns);
-        if (s->queue[i])
-            hm_endpoint_stats_gauge_change(s->ep[i], HM_GAUGE_QUEUE_DEPTH, s->queue[i], 0, now_ns);
+        if (slot->inflight)
+            hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_INFLIGHT, slot->inflight, 0, now_ns);
+        if (slot->queue)
+            hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_QUEUE_DEPTH, slot->queue, 0, now_ns);
     }
     for (size_t i = 0; i < s->nvalues; i++) {
         /* Counters are totals that stay; gauges stop counting. */
