@@ -51,7 +51,7 @@ struct hm_endpoint_stats {
         hm_window_t *w;
     } phase[HM_SNAP_PHASES];
     size_t nstatus, last_status;
-    hm_snap_status_t status[STATUS_SLOTS]; /* beyond: folded into status 65535 */
+    hm_snap_status_t status[STATUS_SLOTS]; /* in order of first sight; beyond, all count as 65535 */
     slow_bucket_t *slow;                   /* SLOW_BUCKETS; allocated on the first sample,
                                               freed when everything in it is a minute old */
     slow_bucket_t *slow_cur;               /* the bucket of the latest sample */
@@ -118,14 +118,14 @@ static void count_status(hm_endpoint_stats_t *e, uint16_t status)
             return;
         }
     }
-    if (e->nstatus < STATUS_SLOTS - 1 || status == UINT16_MAX) {
+    /* The last slot is kept for 65535, which the statuses beyond the table
+     * count under: so 65535 is in the table whenever the table is full. */
+    if (e->nstatus < STATUS_SLOTS - 1 || (e->nstatus < STATUS_SLOTS && status == UINT16_MAX)) {
+        e->last_status = e->nstatus;
         e->status[e->nstatus++] = (hm_snap_status_t){status, 1};
         return;
     }
-    /* Too many distinct statuses: the rest share the last slot. */
-    if (e->nstatus == STATUS_SLOTS - 1)
-        e->status[e->nstatus++] = (hm_snap_status_t){UINT16_MAX, 0};
-    e->status[STATUS_SLOTS - 1].count++;
+    count_status(e, UINT16_MAX); /* found, or added in the kept slot */
 }
 
 /* The bucket samples ending at now_ns go to, or NULL when out of memory. */

@@ -128,6 +128,32 @@ static void test_endpoint_counts_statuses_most_frequent_first(void **state)
     hm_endpoint_stats_destroy(&e);
 }
 
+static void test_endpoint_counts_statuses_beyond_the_table_as_65535(void **state)
+{
+    hm_endpoint_stats_t *e = new_endpoint();
+    hm_endpoint_stats_record(e, T0, MS, 65535, NULL, 0); /* seen early, as itself */
+    /* 100 distinct statuses, status 1000 + k seen k + 2 times */
+    uint64_t total = 1;
+    for (int k = 0; k < 100; k++) {
+        for (int n = 0; n < k + 2; n++)
+            hm_endpoint_stats_record(e, T0, MS, (uint16_t)(1000 + k), NULL, 0);
+        total += (uint64_t)k + 2;
+    }
+    hm_endpoint_stats_fill(e, T0 + S, &out);
+    uint64_t sum = 0, seen65535 = 0;
+    for (size_t i = 0; i < out.nstatuses; i++)
+        seen65535 += out.statuses[i].status == 65535;
+    assert_int_equal(seen65535, 1);
+    /* the table holds 65535 and the first 30 others; 65535 has the rest */
+    sum = 1;
+    for (int k = 0; k < 30; k++)
+        sum += (uint64_t)k + 2;
+    assert_int_equal(out.statuses[0].status, 65535);
+    assert_int_equal(out.statuses[0].count, total - sum + 1);
+    assert_int_equal(out.win[HM_WIN_ALL].count, total);
+    hm_endpoint_stats_destroy(&e);
+}
+
 static void test_endpoint_gauges_keep_min_and_max_of_the_last_minute(void **state)
 {
     hm_endpoint_stats_t *e = new_endpoint();
@@ -232,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_keeps_the_ten_slowest_with_request_ids),
         cmocka_unit_test(test_endpoint_forgets_slow_samples_after_a_minute),
         cmocka_unit_test(test_endpoint_counts_statuses_most_frequent_first),
+        cmocka_unit_test(test_endpoint_counts_statuses_beyond_the_table_as_65535),
         cmocka_unit_test(test_endpoint_gauges_keep_min_and_max_of_the_last_minute),
         cmocka_unit_test(test_endpoint_gauge_sums_survive_hostile_values),
         cmocka_unit_test(test_endpoint_creates_phases_on_first_use_up_to_the_cap),
