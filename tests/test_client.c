@@ -140,6 +140,11 @@ static void receive(sink_t *k, seen_t *v, int ms, bool (*done)(const seen_t *))
     }
 }
 
+static bool got_hello(const seen_t *v)
+{
+    return v->service[0] != '\0';
+}
+
 static hm_client_t *open_to(const char *addr, const char *service)
 {
     hm_options_t o = {.endpoint = addr, .service = service, .declare_every_ms = 100};
@@ -193,9 +198,11 @@ static void test_client_delivers_every_sample_from_four_threads(void **state)
     hm_endpoint_t again;
     assert_int_equal(hm_endpoint(c, "GET /cart", &again), 0);
     assert_int_equal(again, ep);
-    /* wait until connected, so no sample meets EAGAIN */
+    /* wait until connected (the client's first frame has arrived), so no
+     * sample meets EAGAIN, however long a loaded machine takes */
     seen_t v = {0};
-    receive(&k, &v, 300, NULL);
+    receive(&k, &v, 10000, got_hello);
+    assert_string_equal(v.service, "checkout");
     worker_t w = {c, ep};
     pthread_t t[THREADS];
     for (int i = 0; i < THREADS; i++)
@@ -234,7 +241,7 @@ static void test_client_carries_phases_request_ids_and_open_loop_delay(void **st
     hm_phase(c, "wait", &wait);
     hm_phase(c, "exec", &exec);
     seen_t v = {0};
-    receive(&k, &v, 300, NULL);
+    receive(&k, &v, 10000, got_hello); /* connected: no sample meets EAGAIN */
     hm_span_t s = hm_start_at(c, ep, hm_now_ns() - 5 * MS); /* started 5 ms late */
     assert_int_not_equal(s, HM_SPAN_NONE);
     struct timespec ts = {0, 2 * 1000000};
@@ -383,7 +390,7 @@ static void test_client_takes_address_and_service_from_the_environment(void **st
     hm_endpoint_t ep;
     assert_int_equal(hm_endpoint(c, "env", &ep), 0);
     seen_t v = {0};
-    receive(&k, &v, 300, NULL);
+    receive(&k, &v, 10000, got_hello); /* connected: no sample meets EAGAIN */
     hm_record(c, ep, 777, 200);
     receive(&k, &v, 3000, got_one);
     assert_string_equal(v.service, "from-env");
@@ -472,7 +479,7 @@ static void test_client_recycles_the_rings_of_exited_threads(void **state)
     worker_t w = {c, 0};
     hm_endpoint(c, "churn", &w.ep);
     seen_t v = {0};
-    receive(&k, &v, 300, NULL);
+    receive(&k, &v, 10000, got_hello); /* connected: no sample meets EAGAIN */
     for (int i = 0; i < 400; i++) {
         pthread_t t;
         assert_int_equal(pthread_create(&t, NULL, short_lived, &w), 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -113,13 +114,130 @@ static void test_snapshot_file_reports_errors_and_leaves_nothing(void **state)
 static void test_snapshot_file_mode_follows_the_umask(void **state)
 {
     const char *dir = *state;
-    char path[4200];
-    mode_t old = umask(027);
-    assert_int_equal(hm_snapshot_file_write(dir, "m", "txt", 0, write_hello, NULL, path, sizeof path), 0);
-    umask(old);
+    static const mode_t masks[] = {027, 022, 077, 002};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        char path[4200], target[512], why[512];
+        mode_t old = umask(masks[i]);
+        assert_int_equal(hm_snapshot_file_write(dir, "m", "txt", (time_t)i, write_hello, NULL, path, sizeof path), 0);
+        snprintf(target, sizeof target, "%s/atomic-%zu", dir, i);
+        assert_int_equal(hm_file_write_atomic(target, write_hello, NULL, why, sizeof why), 0);
+        umask(old);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0666 & ~masks[i]);
+        assert_int_equal(stat(target, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0666 & ~masks[i]);
+    }
+}
+
+static int write_big(FILE *out, void *arg)
+{
+    for (int i = 0; i < 100000; i++)
+        fprintf(out, "line %06d\n", i);
+    return 0;
+}
+
+static void test_snapshot_file_names_and_big_content(void **state)
+{
+    const char *dir = *state;
+    char a[4200], b[4200], c[4200], want[4300];
+    time_t when = 1700000000;
+    struct tm tm;
+    localtime_r(&when, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    assert_int_equal(hm_snapshot_file_write(dir, "hotmon", "csv", when, write_big, NULL, a, sizeof a), 0);
+    snprintf(want, sizeof want, "%s/hotmon-%s.csv", dir, stamp);
+    assert_string_equal(a, want);
+    assert_int_equal(hm_snapshot_file_write(dir, "hotmon", "csv", when, write_hello, NULL, b, sizeof b), 0);
+    assert_int_equal(hm_snapshot_file_write(dir, "hotmon", "csv", when, write_hello, NULL, c, sizeof c), 0);
+    snprintf(want, sizeof want, "%s/hotmon-%s-3.csv", dir, stamp);
+    assert_string_equal(c, want);
     struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(stat(a, &st), 0);
+    assert_int_equal(st.st_size, 100000 * 12); /* whole */
+    assert_int_equal(entries(dir), 3);
+}
+
+/* The checks on a directory we may not write: 0, or the line that failed
+ * (run in a child process when root, who may write anywhere). */
+static int check_unwritable(const char *sub)
+{
+    char path[4200], why[4200], target[600];
+    if (hm_snapshot_file_write(sub, "hotmon", "txt", 0, write_hello, NULL, path, sizeof path) != EACCES)
+        return __LINE__;
+    if (!strstr(path, sub) || !strstr(path, "Permission denied"))
+        return __LINE__;
+    snprintf(target, sizeof target, "%s/report.txt", sub);
+    if (hm_file_write_atomic(target, write_hello, NULL, why, sizeof why) != EACCES)
+        return __LINE__;
+    if (!strstr(why, target))
+        return __LINE__;
+    return 0;
+}
+
+static void test_snapshot_file_unwritable_directory(void **state)
+{
+    const char *dir = *state;
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/ro", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(chmod(sub, 0555), 0);
+    if (geteuid() != 0) {
+        assert_int_equal(check_unwritable(sub), 0);
+    } else { /* root bypasses permissions: check as nobody */
+        assert_int_equal(chmod(dir, 0755), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            if (setgid(65534) != 0 || setuid(65534) != 0)
+                _exit(255);
+            _exit(check_unwritable(sub) ? 1 : 0);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 1)
+            fail_msg("an unwritable directory was not reported as EACCES with its path");
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    chmod(sub, 0700);
+    assert_int_equal(entries(sub), 0); /* nothing left behind */
+}
+
+static void test_snapshot_file_too_long_a_name_is_refused(void **state)
+{
+    const char *dir = *state;
+    char small[24];
+    assert_int_equal(hm_snapshot_file_write(dir, "hotmon", "txt", 0, write_hello, NULL, small, sizeof small), ENAMETOOLONG);
+    assert_int_equal(entries(dir), 0);
+}
+
+static void test_file_write_atomic_replaces_whole_or_not_at_all(void **state)
+{
+    const char *dir = *state;
+    char target[512], why[512], line[64] = "";
+    snprintf(target, sizeof target, "%s/report.txt", dir);
+    assert_int_equal(hm_file_write_atomic(target, write_hello, "first\n", why, sizeof why), 0);
+    assert_int_equal(hm_file_write_atomic(target, write_hello, "second\n", why, sizeof why), 0);
+    FILE *f = fopen(target, "r");
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_string_equal(line, "second\n");
+    /* a failed write leaves the old content and no temporary file */
+    assert_int_equal(hm_file_write_atomic(target, write_fails, NULL, why, sizeof why), EIO);
+    assert_non_null(strstr(why, target));
+    f = fopen(target, "r");
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_string_equal(line, "second\n");
+    assert_int_equal(entries(dir), 1);
+    /* under a regular file: ENOTDIR, named */
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/x", target);
+    assert_int_equal(hm_file_write_atomic(bad, write_hello, NULL, why, sizeof why), ENOTDIR);
+    assert_non_null(strstr(why, bad));
+    assert_int_equal(entries(dir), 1);
 }
 
 int main(void)
@@ -129,6 +247,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot_file_never_follows_a_planted_symlink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_file_reports_errors_and_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_file_mode_follows_the_umask, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_file_names_and_big_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_file_unwritable_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_file_too_long_a_name_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_write_atomic_replaces_whole_or_not_at_all, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

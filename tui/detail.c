@@ -22,12 +22,15 @@ static bool put(pen_t *p, hm_role_t role, const char *text)
 {
     if (p->y >= LINES - 1)
         return false;
-    char fit[2048];
-    hm_escape_fit(text, COLS, p->utf8, fit, sizeof fit);
-    attron(hm_term_attr(p->t, role));
-    mvaddstr(p->y++, 0, fit);
-    attroff(hm_term_attr(p->t, role));
+    hm_term_put(p->t, p->y++, 0, COLS, text, false, hm_term_attr(p->t, role));
     return true;
+}
+
+/* A blank line between sections, on screens tall enough to spare it. */
+static void gap(pen_t *p)
+{
+    if (LINES >= 32)
+        p->y++;
 }
 
 static void bar(char *out, size_t n, uint64_t v, uint64_t max, int width, bool utf8)
@@ -105,8 +108,8 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
     }
     char name[HM_SNAP_NAME_MAX * 10 + 1], text[4096];
     hm_escape(e->name, p.utf8, name, sizeof name);
-    snprintf(text, sizeof text, "%s  window %s%s  (Esc back, 1-4 window)", name, hm_win_name(m->win),
-             m->paused ? "  [PAUSED]" : "");
+    snprintf(text, sizeof text, "%s  window %s%s  (Esc back, 1-4 window)", name,
+             hm_win_name(m->win), m->paused ? "  [PAUSED]" : "");
     put(&p, HM_ROLE_HEADER, text);
     const hm_snap_stats_t *s = &e->win[m->win];
     char a[8][16];
@@ -114,17 +117,20 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
              hm_format_count(s->count, a[0], 16), hm_format_rate(s->rate, a[1], 16),
              hm_format_count(s->errors, a[2], 16), hm_format_percent(s->error_rate, a[3], 16));
     put(&p, HM_ROLE_DEFAULT, text);
-    snprintf(text, sizeof text, "min %s  mean %s  p50 %s  p90 %s  p95 %s  p99 %s  p99.9 %s  max %s",
+    snprintf(text, sizeof text, "min %s  mean %s  max %s",
              hm_format_duration(s->min_ns, p.utf8, a[0], 16),
              hm_format_duration(s->mean_ns, p.utf8, a[1], 16),
-             hm_format_duration(s->p50_ns, p.utf8, a[2], 16),
-             hm_format_duration(s->p90_ns, p.utf8, a[3], 16),
-             hm_format_duration(s->p95_ns, p.utf8, a[4], 16),
-             hm_format_duration(s->p99_ns, p.utf8, a[5], 16),
-             hm_format_duration(s->p999_ns, p.utf8, a[6], 16),
-             hm_format_duration(s->max_ns, p.utf8, a[7], 16));
+             hm_format_duration(s->max_ns, p.utf8, a[2], 16));
     put(&p, HM_ROLE_DEFAULT, text);
-    snprintf(text, sizeof text, "in-flight %lld (min %lld, max %lld, last minute)   queue %lld (min %lld, max %lld)",
+    snprintf(text, sizeof text, "p50 %s  p90 %s  p95 %s  p99 %s  p99.9 %s",
+             hm_format_duration(s->p50_ns, p.utf8, a[0], 16),
+             hm_format_duration(s->p90_ns, p.utf8, a[1], 16),
+             hm_format_duration(s->p95_ns, p.utf8, a[2], 16),
+             hm_format_duration(s->p99_ns, p.utf8, a[3], 16),
+             hm_format_duration(s->p999_ns, p.utf8, a[4], 16));
+    put(&p, HM_ROLE_DEFAULT, text);
+    snprintf(text, sizeof text,
+             "in-flight %lld (min %lld, max %lld)  queue %lld (min %lld, max %lld)  last minute",
              (long long)e->inflight.now, (long long)e->inflight.min, (long long)e->inflight.max,
              (long long)e->queue.now, (long long)e->queue.min, (long long)e->queue.max);
     put(&p, HM_ROLE_DEFAULT, text);
@@ -137,12 +143,12 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
                  (long long)e->metrics[i].value.max);
         put(&p, HM_ROLE_DEFAULT, text);
     }
-    p.y++;
+    gap(&p);
     histogram(&p, s);
-    p.y++;
+    gap(&p);
     chart(&p, e);
     if (e->nphases) {
-        p.y++;
+        gap(&p);
         put(&p, HM_ROLE_TITLE, "phases (share of time in the window)");
         uint64_t total = 0;
         for (size_t i = 0; i < e->nphases; i++)
@@ -161,7 +167,7 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
         }
     }
     if (e->nstatuses) {
-        p.y++;
+        gap(&p);
         put(&p, HM_ROLE_TITLE, "statuses (since start or reset)");
         size_t o = 0;
         text[0] = '\0';
@@ -171,15 +177,16 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
         put(&p, HM_ROLE_DEFAULT, text);
     }
     if (e->nslow) {
-        p.y++;
+        gap(&p);
         put(&p, HM_ROLE_TITLE, "slowest requests of the last minute");
         for (size_t i = 0; i < e->nslow; i++) {
             char rid[HM_SNAP_RID_MAX * 10 + 1];
             snprintf(text, sizeof text, "  %8s  status %3u  %5.1fs ago  %s",
-                     hm_format_duration(e->slow[i].duration_ns, p.utf8, a[0], 16), e->slow[i].status,
-                     (double)e->slow[i].age_ns / 1e9,
-                     e->slow[i].request_id[0] ? hm_escape(e->slow[i].request_id, p.utf8, rid, sizeof rid)
-                                              : "-");
+                     hm_format_duration(e->slow[i].duration_ns, p.utf8, a[0], 16),
+                     e->slow[i].status, (double)e->slow[i].age_ns / 1e9,
+                     e->slow[i].request_id[0]
+                         ? hm_escape(e->slow[i].request_id, p.utf8, rid, sizeof rid)
+                         : "-");
             if (!put(&p, HM_ROLE_DEFAULT, text))
                 break;
         }

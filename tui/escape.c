@@ -46,13 +46,36 @@ static int decode(const unsigned char *s, size_t n, uint32_t *cp)
 }
 
 /* Characters that are well-formed but must not reach a terminal as they are:
- * C1 controls, bidi embeddings, overrides and isolates, zero-width and
- * invisible characters, line and paragraph separators. */
+ * C1 controls, bidi marks, embeddings, overrides and isolates, zero-width and
+ * invisible characters (fillers and tags that render as nothing, so two
+ * names could look alike), line and paragraph separators. Inclusive ranges. */
+static const struct {
+    uint32_t lo, hi;
+} hidden_ranges[] = {
+    {0x0080, 0x009F},   /* C1 controls, CSI 0x9B among them */
+    {0x00AD, 0x00AD},   /* soft hyphen */
+    {0x034F, 0x034F},   /* combining grapheme joiner */
+    {0x061C, 0x061C},   /* Arabic letter mark */
+    {0x115F, 0x1160},   /* Hangul fillers */
+    {0x17B4, 0x17B5},   /* Khmer inherent vowels */
+    {0x180B, 0x180F},   /* Mongolian variation selectors, vowel separator */
+    {0x200B, 0x200F},   /* zero-width space, joiners, LRM, RLM */
+    {0x2028, 0x202E},   /* line and paragraph separators, embeddings, overrides */
+    {0x2060, 0x206F},   /* word joiner, invisible operators, isolates, deprecated formats */
+    {0x3164, 0x3164},   /* Hangul filler */
+    {0xFEFF, 0xFEFF},   /* zero-width no-break space (BOM) */
+    {0xFFA0, 0xFFA0},   /* halfwidth Hangul filler */
+    {0xFFF9, 0xFFFB},   /* interlinear annotation */
+    {0x1D173, 0x1D17A}, /* musical formatting */
+    {0xE0000, 0xE007F}, /* tags */
+};
+
 static bool hidden(uint32_t c)
 {
-    return (c >= 0x80 && c <= 0x9F) || c == 0xAD || (c >= 0x200B && c <= 0x200F) ||
-           (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF ||
-           (c >= 0xFFF9 && c <= 0xFFFB) || c == 0x061C;
+    for (size_t i = 0; i < sizeof hidden_ranges / sizeof hidden_ranges[0]; i++)
+        if (c >= hidden_ranges[i].lo && c <= hidden_ranges[i].hi)
+            return true;
+    return false;
 }
 
 char *hm_escape(const char *src, bool utf8, char *dst, size_t n)
@@ -183,8 +206,10 @@ char *hm_escape_fit(const char *escaped, int width, bool utf8, char *dst, size_t
     /* Pad with spaces when a wide character did not fit, so the width is exact. */
     int pad = width - 1 - used - tail;
     size_t need = strlen(ell) + (size_t)pad + (len - start);
-    if (o + need >= n)
+    if (o + need >= n) {
+        dst[o] = '\0'; /* no room for the cut: the head alone, still whole characters */
         return dst;
+    }
     for (int i = 0; i < pad; i++)
         dst[o++] = ' ';
     memcpy(dst + o, ell, strlen(ell));

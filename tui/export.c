@@ -4,6 +4,7 @@
  */
 #include "export.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,15 +55,36 @@ static void iso_time(int64_t unix_ms, char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The line that says what the rows are. */
-static void title(FILE *out, const hm_view_t *v, const hm_export_meta_t *m, const char *prefix)
+/* Markdown text: every character Markdown could read as markup or HTML is
+ * backslash-escaped, so no name can make a cell, a link or a tag. */
+static void md_text(FILE *out, const char *s)
 {
-    char when[32];
+    for (; *s; s++) {
+        if (strchr("\\`*_[]<>|~&!#", *s))
+            fputc('\\', out);
+        fputc(*s, out);
+    }
+}
+
+/* The line that says what the rows are: "prefix" starts it, and Markdown
+ * gets its text escaped. The source and the filter are escaped like names. */
+static void title(FILE *out, const hm_view_t *v, const hm_export_meta_t *m, const char *prefix,
+                  bool md)
+{
+    char when[32], src[NAME_BUF], filt[NAME_BUF], line[3 * NAME_BUF];
     iso_time(v->snap->taken_unix_ms, when, sizeof when);
-    fprintf(out, "%shotmon %s  source %s  window %s  sort %s %s  filter %s  %zu of %zu endpoints\n",
-            prefix, when, m->source ? m->source : "-", hm_win_name(v->win),
-            hm_column(v->sort)->name, v->descending ? "desc" : "asc",
-            m->filter && *m->filter ? m->filter : "-", v->nrows, v->total);
+    hm_escape(m->source && *m->source ? m->source : "-", m->utf8, src, sizeof src);
+    hm_escape(m->filter && *m->filter ? m->filter : "-", m->utf8, filt, sizeof filt);
+    snprintf(line, sizeof line,
+             "hotmon %s  source %s  window %s  sort %s %s  filter %s  %zu of %zu endpoints", when,
+             src, hm_win_name(v->win), hm_column(v->sort)->name, v->descending ? "desc" : "asc",
+             filt, v->nrows, v->total);
+    fputs(prefix, out);
+    if (md)
+        md_text(out, line);
+    else
+        fputs(line, out);
+    fputc('\n', out);
 }
 
 /* Columns written by text and Markdown: the table without the sparkline
@@ -81,7 +103,7 @@ static size_t text_columns(const hm_view_t *v)
 
 static void write_text(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 {
-    title(out, v, m, "");
+    title(out, v, m, "", false);
     int wname = (int)strlen(hm_column(HM_COL_NAME)->header);
     char buf[NAME_BUF];
     for (size_t r = 0; r < v->nrows; r++) {
@@ -110,7 +132,7 @@ static void write_text(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 
 static void write_md(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 {
-    title(out, v, m, "### ");
+    title(out, v, m, "### ", true);
     fputc('\n', out);
     size_t ncols = text_columns(v);
     for (size_t c = 0; c < ncols; c++)
@@ -124,11 +146,7 @@ static void write_md(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
         for (size_t c = 0; c < ncols; c++) {
             hm_view_cell(v, r, text_cols[c], m->utf8, buf, sizeof buf, NULL);
             fputs("| ", out);
-            for (const char *p = buf; *p; p++) {
-                if (*p == '|' || *p == '`' || *p == '*' || *p == '_')
-                    fputc('\\', out); /* no name can make a cell or markup */
-                fputc(*p, out);
-            }
+            md_text(out, buf);
             fputc(' ', out);
         }
         fputs("|\n", out);
@@ -156,24 +174,36 @@ static void write_csv(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
           "p999_ms,max_ms,inflight,queue",
           out);
     fputs(v->baseline ? ",d_p50,d_p99,d_rate,d_errors_pp,regression\r\n" : "\r\n", out);
-    char buf[NAME_BUF];
+    char buf[NAME_BUF], num[48];
     for (size_t r = 0; r < v->nrows; r++) {
         const hm_snap_endpoint_t *e = &v->snap->endpoints[v->rows[r]];
         const hm_snap_stats_t *s = &e->win[v->win];
+        const uint64_t ms[] = {s->min_ns, s->mean_ns, s->p50_ns, s->p90_ns,
+                               s->p95_ns, s->p99_ns,  s->p999_ns, s->max_ns};
         csv_field(out, hm_escape(e->name, true, buf, sizeof buf));
-        fprintf(out, ",%llu,%.3f,%llu,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%lld,%lld",
-                (unsigned long long)s->count, s->rate, (unsigned long long)s->errors,
-                s->error_rate, hm_format_ms(s->min_ns), hm_format_ms(s->mean_ns),
-                hm_format_ms(s->p50_ns), hm_format_ms(s->p90_ns), hm_format_ms(s->p95_ns),
-                hm_format_ms(s->p99_ns), hm_format_ms(s->p999_ns), hm_format_ms(s->max_ns),
-                (long long)e->inflight.now, (long long)e->queue.now);
+        fprintf(out, ",%llu,", (unsigned long long)s->count);
+        fputs(hm_format_fixed(s->rate, 3, num, sizeof num), out);
+        fprintf(out, ",%llu,", (unsigned long long)s->errors);
+        fputs(hm_format_fixed(s->error_rate, 6, num, sizeof num), out);
+        for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+            fputc(',', out);
+            fputs(hm_format_fixed(hm_format_ms(ms[i]), 3, num, sizeof num), out);
+        }
+        fprintf(out, ",%lld,%lld", (long long)e->inflight.now, (long long)e->queue.now);
         if (v->baseline) {
             hm_delta_t d = hm_baseline_compare(v->baseline, e, v->win);
-            if (d.known)
-                fprintf(out, ",%.4f,%.4f,%.4f,%.3f,%d", d.p50, d.p99, d.rate, d.errors_pp,
-                        d.p50_worse || d.p99_worse || d.rate_worse || d.errors_worse);
-            else
+            if (d.known) {
+                const double ch[] = {d.p50, d.p99, d.rate};
+                for (size_t i = 0; i < 3; i++) {
+                    fputc(',', out);
+                    fputs(hm_format_fixed(ch[i], 4, num, sizeof num), out);
+                }
+                fputc(',', out);
+                fputs(hm_format_fixed(d.errors_pp, 3, num, sizeof num), out);
+                fprintf(out, ",%d", d.p50_worse || d.p99_worse || d.rate_worse || d.errors_worse);
+            } else {
                 fputs(",,,,,", out); /* not in the baseline */
+            }
         }
         fputs("\r\n", out);
     }
@@ -261,7 +291,7 @@ static json_t *endpoint_json(const hm_snap_endpoint_t *e, hm_win_t win)
 
 static int write_json(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 {
-    char when[32];
+    char when[32], src[NAME_BUF], filt[NAME_BUF];
     iso_time(v->snap->taken_unix_ms, when, sizeof when);
     json_t *eps = json_array();
     for (size_t r = 0; r < v->nrows; r++) {
@@ -273,14 +303,19 @@ static int write_json(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
     }
     json_t *doc = json_pack(
         "{s:i,s:s,s:s,s:s,s:s,s:b,s:s,s:f,s:f,s:o,s:o}", "version", 1, "generated_at", when,
-        "source", m->source ? m->source : "", "window", hm_win_name(v->win), "sort",
-        hm_column(v->sort)->name, "descending", v->descending, "filter",
-        m->filter ? m->filter : "", "uptime_s", (double)v->snap->uptime_ns / 1e9,
+        "source", hm_escape(m->source ? m->source : "", true, src, sizeof src), "window",
+        hm_win_name(v->win), "sort", hm_column(v->sort)->name, "descending", v->descending,
+        "filter", hm_escape(m->filter ? m->filter : "", true, filt, sizeof filt), "uptime_s", (double)v->snap->uptime_ns / 1e9,
         "ingest_rate", v->snap->ingest_rate, "counters", counters_json(&v->snap->counters),
         "endpoints", eps);
     if (!doc)
         return ENOMEM;
-    int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 ? 0 : EIO;
+    /* 15 significant digits (DBL_DIG): milliseconds rounded to the
+     * microsecond print as "12.345", not "12.345000000000001" as with 17, and
+     * any other number is kept to within 1e-15 of itself. */
+    int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) == 0
+                 ? 0
+                 : EIO;
     fputc('\n', out);
     json_decref(doc);
     return rc;
@@ -288,7 +323,9 @@ static int write_json(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 
 int hm_export(FILE *out, hm_format_t f, const hm_view_t *v, const hm_export_meta_t *meta)
 {
+    assert(out && v && v->snap && meta);
     int rc = 0;
+    errno = 0; /* so a stream error below is reported with its own errno or EIO */
     switch (f) {
     case HM_FMT_TEXT:
         write_text(out, v, meta);

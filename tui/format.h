@@ -16,7 +16,12 @@ char *hm_format_duration(uint64_t ns, bool utf8, char *buf, size_t n);
 char *hm_format_rate(double per_second, char *buf, size_t n);
 char *hm_format_percent(double ratio, char *buf, size_t n);  /* ratio 0..1 */
 char *hm_format_count(uint64_t count, char *buf, size_t n);  /* 1234567 -> "1.23M" */
-/* Milliseconds with 3 decimals, for CSV/JSON/Markdown: 12.345 */
+/* Milliseconds with 3 decimals, for CSV/JSON/Markdown: 12.345 (rounded to
+ * the microsecond). */
 double hm_format_ms(uint64_t ns);
+/* v with exactly `decimals` (0..9) decimals and '.', whatever LC_NUMERIC
+ * says ("%.3f" would follow the locale): for CSV and other machine-read
+ * text. NaN prints as 0. Writes into buf (n bytes); returns buf. */
+char *hm_format_fixed(double v, int decimals, char *buf, size_t n);
 
 #endif

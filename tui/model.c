@@ -33,8 +33,11 @@ static void keep_visible(hm_model_t *m)
         m->top = m->sel;
     if (m->sel >= m->top + page)
         m->top = m->sel - page + 1;
+    /* no blank rows below the last while rows above are hidden */
     if (m->view.nrows <= page)
         m->top = 0;
+    else if (m->top + page > m->view.nrows)
+        m->top = m->view.nrows - page;
 }
 
 void hm_model_rebuild(hm_model_t *m)
@@ -110,7 +113,25 @@ void hm_model_set_filter(hm_model_t *m, const char *text)
 void hm_model_say(hm_model_t *m, const char *msg, uint64_t now_ns)
 {
     snprintf(m->status, sizeof m->status, "%s", msg);
-    m->status_until_ns = now_ns + 5000000000ull;
+    m->status_until_ns = now_ns + HM_MODEL_SAY_NS;
+    m->dirty = true;
+}
+
+void hm_model_tick(hm_model_t *m, uint64_t now_ns)
+{
+    if (m->status[0] && now_ns >= m->status_until_ns) {
+        m->status[0] = '\0';
+        m->dirty = true;
+    }
+}
+
+void hm_model_set_page(hm_model_t *m, int rows)
+{
+    rows = rows > 1 ? rows : 1;
+    if (rows == m->page)
+        return;
+    m->page = rows;
+    keep_visible(m);
     m->dirty = true;
 }
 

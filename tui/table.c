@@ -1,5 +1,5 @@
 /*
- * table.c - the main view and the help screen (see table.h).
+ * table.c - the main view (see table.h).
  */
 #include "table.h"
 
@@ -10,8 +10,7 @@
 
 #include "escape.h"
 #include "format.h"
-
-#define CELL 1024
+#include "input.h"
 
 void hm_table_layout(int width, bool baseline, hm_layout_t *out)
 {
@@ -60,66 +59,114 @@ int hm_table_column_at(int width, bool baseline, int x)
     return -1;
 }
 
-/* Writes s at (y, x), fitted to w cells (left or right aligned), with attr. */
-static void cell(int y, int x, int w, const char *s, bool right, int attr, bool utf8)
+/* One line of text across the screen with role's attributes. */
+static void line(const hm_term_t *t, int y, const char *text, hm_role_t role)
 {
-    char fit[CELL];
-    hm_escape_fit(s, w, utf8, fit, sizeof fit);
-    int pad = w - hm_escape_width(fit);
-    attron(attr);
-    move(y, x);
-    if (right)
-        printw("%*s%s", pad > 0 ? pad : 0, "", fit);
-    else
-        printw("%s%*s", fit, pad > 0 ? pad : 0, "");
-    attroff(attr);
+    hm_term_put(t, y, 0, COLS, text, false, hm_term_attr(t, role));
 }
 
-/* One line of text across the screen with attr, cut at its end. */
-static void line(int y, const char *text, int attr, bool utf8)
+/* Appends the pieces to buf, two blanks apart, as long as they fit in width
+ * cells: the first n_keep always, the rest while there is room, in order. A
+ * piece is plain ASCII or a UTF-8 arrow; width is counted in bytes, which
+ * errs on the short side. */
+static void join_fitting(char *buf, size_t n, int width, const char *const *pieces, size_t count,
+                         size_t n_keep)
 {
-    char cut[CELL * 2];
-    hm_escape_cut(text, COLS, cut, sizeof cut);
-    int pad = COLS - hm_escape_width(cut);
-    (void)utf8;
-    attron(attr);
-    mvprintw(y, 0, "%s%*s", cut, pad > 0 ? pad : 0, "");
-    attroff(attr);
+    size_t o = strlen(buf);
+    for (size_t i = 0; i < count; i++) {
+        if (!pieces[i] || !pieces[i][0])
+            continue;
+        size_t add = strlen(pieces[i]) + (o ? 2 : 0);
+        if (i >= n_keep && (int)(o + add) > width)
+            continue;
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? "  " : "", pieces[i]);
+        if (o >= n)
+            return;
+    }
 }
 
+/* The arrow after the sort column: which way it sorts. */
+static const char *sort_arrow(const hm_model_t *m, bool utf8)
+{
+    if (utf8)
+        return m->descending ? "\xe2\x86\x93" : "\xe2\x86\x91";
+    return m->descending ? "v" : "^";
+}
+
+/* Line 0: where the data comes from and the collector's health. Line 1: the
+ * filter (or a message) on the left; window, sort and PAUSED on the right. */
 static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *source)
 {
     bool utf8 = hm_term_utf8(t);
     const hm_snapshot_t *s = m->view.snap;
-    const hm_snap_counters_t *c = s ? &s->counters : NULL;
-    char rate[16], buf[2048];
+    hm_snap_counters_t none = {0}, c = s ? s->counters : none;
+    char rate[16], senders[48], ingest[48], drops[48], lost[48], rejected[48], buf[1024] = "";
     hm_format_rate(s ? s->ingest_rate : 0, rate, sizeof rate);
-    /* What the user set comes first, so a narrow screen cuts the address,
-     * not the window, the sort or the pause. */
-    snprintf(buf, sizeof buf,
-             "%swindow %s  sort %s%s  senders %llu  ingest %s/s  drops %llu  lost %llu  "
-             "rejected %llu  %s",
-             m->paused ? "[PAUSED]  " : "", hm_win_name(m->win), hm_column(m->sort)->name,
-             m->descending ? (utf8 ? "\xe2\x86\x93" : "-") : (utf8 ? "\xe2\x86\x91" : "+"),
-             c ? (unsigned long long)c->senders_live : 0ull, rate,
-             c ? (unsigned long long)c->client_drops : 0ull, c ? (unsigned long long)c->lost : 0ull,
-             c ? (unsigned long long)c->rejected : 0ull, source);
-    bool trouble = c && (c->client_drops || c->lost || c->rejected);
-    line(0, buf, hm_term_attr(t, trouble ? HM_ROLE_WARN : HM_ROLE_STATUS), utf8);
+    snprintf(senders, sizeof senders, "senders %llu", (unsigned long long)c.senders_live);
+    snprintf(ingest, sizeof ingest, "ingest %s/s", rate);
+    snprintf(drops, sizeof drops, "drops %llu", (unsigned long long)c.client_drops);
+    snprintf(lost, sizeof lost, "lost %llu", (unsigned long long)c.lost);
+    snprintf(rejected, sizeof rejected, "rejected %llu", (unsigned long long)c.rejected);
+    char from[512];
+    bool wide = (int)strlen(source) + 71 <= COLS; /* room for the name and every counter */
+    snprintf(from, sizeof from, "%s%s", wide ? "hotmon " : "", source);
+    const char *top[] = {from, senders, ingest, drops, lost, rejected};
+    join_fitting(buf, sizeof buf, COLS, top, sizeof top / sizeof top[0], 1);
+    bool trouble = c.client_drops || c.lost || c.rejected;
+    line(t, 0, buf, trouble ? HM_ROLE_WARN : HM_ROLE_STATUS);
 
-    char filter[HM_FILTER_MAX * 4];
+    char right[128];
+    snprintf(right, sizeof right, "%swindow %s  sort %s%s", m->paused ? "PAUSED  " : "",
+             hm_win_name(m->win), hm_column(m->sort)->name, sort_arrow(m, utf8));
+    char filter[HM_FILTER_MAX * 4], left[HM_FILTER_MAX * 4 + 512];
     hm_escape(m->filter_text, utf8, filter, sizeof filter);
-    if (m->editing)
-        snprintf(buf, sizeof buf, "filter: %s_  %s(%zu of %zu)  Enter keeps, Esc clears", filter,
-                 m->filter_error[0] ? "[bad regex] " : "", m->view.nrows, m->view.total);
-    else if (m->status[0])
-        snprintf(buf, sizeof buf, "%s", m->status);
-    else if (m->filter_text[0])
-        snprintf(buf, sizeof buf, "filter: %s  (%zu of %zu endpoints)", filter, m->view.nrows,
+    hm_role_t role = HM_ROLE_DIM;
+    if (m->editing && m->filter_error[0]) {
+        snprintf(left, sizeof left, "filter: %s_  (%s; %zu of %zu)", filter, m->filter_error,
+                 m->view.nrows, m->view.total);
+        role = HM_ROLE_BREACH;
+    } else if (m->editing) {
+        snprintf(left, sizeof left, "filter: %s_  (%zu of %zu)  Enter keeps, Esc clears", filter,
+                 m->view.nrows, m->view.total);
+    } else if (m->status[0]) {
+        snprintf(left, sizeof left, "%s", m->status);
+        role = HM_ROLE_WARN;
+    } else if (m->filter_text[0]) {
+        snprintf(left, sizeof left, "filter: %s  (%zu of %zu endpoints)", filter, m->view.nrows,
                  m->view.total);
-    else
-        snprintf(buf, sizeof buf, "%zu endpoints", m->view.total);
-    line(1, buf, hm_term_attr(t, m->filter_error[0] ? HM_ROLE_BREACH : HM_ROLE_DIM), utf8);
+    } else {
+        snprintf(left, sizeof left, "%zu endpoints", m->view.total);
+    }
+    int rw = (int)strlen(right) - (utf8 ? 2 : 0); /* the arrow is 3 bytes, 1 cell */
+    int lw = COLS - rw - 2;
+    if (lw < 20) { /* too narrow for both: the message wins */
+        lw = COLS;
+        rw = 0;
+    }
+    hm_term_put(t, 1, 0, lw, left, false, hm_term_attr(t, role));
+    if (rw > 0)
+        hm_term_put(t, 1, COLS - rw, rw, right, true,
+                    hm_term_attr(t, m->paused ? HM_ROLE_WARN : HM_ROLE_DIM));
+}
+
+/* The key hints of the binding table, as many as fit; the first (help) and
+ * the last (quit) always. */
+static void footer(const hm_term_t *t, int y)
+{
+    size_t n, count = 0;
+    const hm_binding_t *b = hm_input_bindings(&n);
+    const char *pieces[HM_ACT__COUNT];
+    for (size_t i = 0; i < n && count < HM_ACT__COUNT; i++)
+        if (b[i].hint)
+            pieces[count++] = b[i].hint;
+    char buf[1024] = "";
+    if (count == 0)
+        return;
+    const char *last = pieces[--count];
+    join_fitting(buf, sizeof buf, COLS - (int)strlen(last) - 2, pieces, count, 1);
+    size_t o = strlen(buf);
+    snprintf(buf + o, sizeof buf - o, "%s%s", o ? "  " : "", last);
+    line(t, y, buf, HM_ROLE_HEADER);
 }
 
 void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
@@ -132,24 +179,25 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
     attron(hdr);
     mvhline(HM_TABLE_HEADER_ROW, 0, ' ', COLS);
     attroff(hdr);
+    const char *arrow = sort_arrow(m, utf8);
     for (int i = 0; i < l.ncols; i++) {
         const hm_column_t *col = hm_column(l.col[i]);
         char h[64];
-        const char *arrow = m->descending ? (utf8 ? "\xe2\x86\x93" : "v") : (utf8 ? "\xe2\x86\x91" : "^");
         snprintf(h, sizeof h, "%s%s", col->header, l.col[i] == m->sort ? arrow : "");
-        cell(HM_TABLE_HEADER_ROW, l.x[i], l.w[i], h, col->right, hdr, utf8);
+        hm_term_put(t, HM_TABLE_HEADER_ROW, l.x[i], l.w[i], h, col->right, hdr);
     }
     int last = LINES - HM_TABLE_FOOTER_ROWS;
-    if (m->view.nrows == 0) {
+    if (m->view.nrows == 0 && m->view.total == 0) {
         char msg[512];
-        if (m->view.total == 0)
-            snprintf(msg, sizeof msg,
-                     "No samples yet. Listening on %s: link libhotmon (docs/client.md), set "
-                     "HOTMON_ENDPOINT=%s, or try hotmon --demo.",
-                     source, source);
-        else
-            snprintf(msg, sizeof msg, "No endpoint matches the filter. Esc clears it.");
-        line(HM_TABLE_FIRST_ROW + 1, msg, hm_term_attr(t, HM_ROLE_DIM), utf8);
+        snprintf(msg, sizeof msg, "No samples yet: listening on %s.", source);
+        line(t, HM_TABLE_FIRST_ROW + 1, msg, HM_ROLE_DEFAULT);
+        line(t, HM_TABLE_FIRST_ROW + 2, "Try `hotmon --demo`, or link libhotmon (docs/client.md)",
+             HM_ROLE_DIM);
+        snprintf(msg, sizeof msg, "and run your service with HOTMON_ENDPOINT=%s.", source);
+        line(t, HM_TABLE_FIRST_ROW + 3, msg, HM_ROLE_DIM);
+    } else if (m->view.nrows == 0) {
+        line(t, HM_TABLE_FIRST_ROW + 1, "No endpoint matches the filter. Esc clears it.",
+             HM_ROLE_DIM);
     }
     for (size_t r = m->top; r < m->view.nrows; r++) {
         int y = HM_TABLE_FIRST_ROW + (int)(r - m->top);
@@ -157,56 +205,29 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
             break;
         const hm_snap_endpoint_t *e = &m->view.snap->endpoints[m->view.rows[r]];
         bool sel = r == m->sel;
-        int base = hm_term_attr(t, sel ? HM_ROLE_SELECTED : e->other ? HM_ROLE_DIM : HM_ROLE_DEFAULT);
+        int base = hm_term_attr(t, sel        ? HM_ROLE_SELECTED
+                                   : e->other ? HM_ROLE_DIM
+                                              : HM_ROLE_DEFAULT);
         if (sel) {
             attron(base);
             mvhline(y, 0, ' ', COLS);
             attroff(base);
         }
+        double err = e->win[m->win].error_rate;
         for (int i = 0; i < l.ncols; i++) {
-            char v[CELL];
+            char v[1024];
             bool worse = false;
             hm_view_cell(&m->view, r, l.col[i], utf8, v, sizeof v, &worse);
             int attr = base;
             if (!sel && worse)
                 attr = hm_term_attr(t, HM_ROLE_BREACH); /* with " !": readable without colour */
-            double err = e->win[m->win].error_rate;
             if (!sel && l.col[i] == HM_COL_ERRORS && err > 0)
                 attr = hm_term_attr(t, err >= 0.01 ? HM_ROLE_BREACH : HM_ROLE_WARN);
             if (!sel && l.col[i] == HM_COL_TREND)
                 attr = hm_term_attr(t, HM_ROLE_SPARKLINE);
-            cell(y, l.x[i], l.w[i], v, hm_column(l.col[i])->right, attr, utf8);
+            hm_term_put(t, y, l.x[i], l.w[i], v, hm_column(l.col[i])->right, attr);
         }
     }
-    line(last, "SLO: no rules loaded", hm_term_attr(t, HM_ROLE_DIM), utf8);
-    line(last + 1,
-         "?:help  /:filter  </>:sort  I:reverse  1-4:window  space:pause  Enter:detail  "
-         "s:snapshot  t:theme  r:reset  q:quit",
-         hm_term_attr(t, HM_ROLE_HEADER), utf8);
-}
-
-void hm_help_draw(const hm_term_t *t)
-{
-    static const char *const keys[][2] = {
-        {"?  F1", "this help (any key closes it)"},
-        {"/", "filter as you type: text matches anywhere, ~REGEX, !inverts; Enter keeps"},
-        {"Esc", "clear the filter, or go back from the detail view"},
-        {"< >  , .", "sort by the previous / next column (or click a header)"},
-        {"I", "reverse the sort"},
-        {"1 2 3 4", "window: 10 s, 1 min, 5 min, since start"},
-        {"space", "pause the view (collection goes on)"},
-        {"Up Down j k", "move the selection; PgUp PgDn Home End too"},
-        {"Enter", "detail of the selected endpoint"},
-        {"s", "snapshot the view to a file (--snapshot-dir, --snapshot-format)"},
-        {"t", "next colour theme"},
-        {"r", "reset the statistics"},
-        {"q", "quit"},
-    };
-    bool utf8 = hm_term_utf8(t);
-    line(0, "hotmon keys", hm_term_attr(t, HM_ROLE_TITLE), utf8);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && (int)i + 2 < LINES; i++) {
-        cell((int)i + 2, 2, 14, keys[i][0], false, hm_term_attr(t, HM_ROLE_HEADER), utf8);
-        cell((int)i + 2, 17, COLS > 18 ? COLS - 18 : 1, keys[i][1], false,
-             hm_term_attr(t, HM_ROLE_DEFAULT), utf8);
-    }
+    line(t, last, "SLO: no rules loaded", HM_ROLE_DIM);
+    footer(t, last + 1);
 }

@@ -1,6 +1,6 @@
 /*
  * table.h - the main view: status lines, column headers, one row per
- * endpoint, the violations line and the key hints; and the help screen.
+ * endpoint, the violations line and the key hints.
  * Draw functions read the model and never change it.
  */
 #ifndef HM_TABLE_H
@@ -30,8 +30,5 @@ int hm_table_column_at(int width, bool baseline, int x);
 
 /* Draws the main view into the whole screen. `source` is the address shown. */
 void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source);
-
-/* Draws the list of keys. */
-void hm_help_draw(const hm_term_t *t);
 
 #endif

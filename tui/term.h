@@ -13,7 +13,10 @@ typedef struct hm_term hm_term_t;
 
 /* Starts curses (keypad, mouse clicks, no echo) with theme's colours, or
  * attributes only when NO_COLOR is set or the terminal has no colours.
- * Returns 0 or an errno value; the terminal is restored at exit too. */
+ * Returns 0 or an errno value. The terminal is restored by hm_term_close,
+ * at exit, and on SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (when no other
+ * handler, such as a sanitizer's, has them) before their default action.
+ * SIGINT and SIGTERM are the program's: it sets a flag the loop reads. */
 int hm_term_open(const hm_theme_t *theme, hm_term_t **out);
 
 /* Restores the terminal and frees t. Accepts NULL. */
@@ -24,6 +27,13 @@ void hm_term_set_theme(hm_term_t *t, const hm_theme_t *theme);
 
 /* The curses attributes (pair included) of a role. */
 int hm_term_attr(const hm_term_t *t, hm_role_t role);
+
+/* Draws escaped text (escape.h) at (y, x) fitted into w cells, cut in the
+ * middle when too long, padded with blanks to w, left or right aligned,
+ * with the curses attributes attr (from hm_term_attr). Nothing is drawn
+ * outside the screen. */
+void hm_term_put(const hm_term_t *t, int y, int x, int w, const char *escaped, bool right,
+                 int attr);
 
 /* Whether the locale is UTF-8, so drawing may use it. */
 bool hm_term_utf8(const hm_term_t *t);

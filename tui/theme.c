@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#define PATH_MAX_THEME 4096
+#define THEME_DIRS 5
+#define THEME_MAX_BYTES 16384
 
 #ifndef HM_THEME_DIR
 #define HM_THEME_DIR "/usr/local/share/hotmon/themes"
@@ -153,6 +158,10 @@ static bool parse_line(char *line, hm_theme_t *t, char *why, size_t n)
         snprintf(why, n, "key '%s': 'on' needs a colour", key);
         return false;
     }
+    if (st.fg == HM_COLOR_DEFAULT && st.bg == HM_COLOR_DEFAULT && st.attrs == 0 && !fg_done) {
+        snprintf(why, n, "key '%s': no colour or attribute given", key);
+        return false;
+    }
     t->role[role] = st;
     return true;
 }
@@ -170,7 +179,12 @@ int hm_theme_parse(const char *text, const char *origin, hm_theme_t *t, char *wh
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         char line[512];
         no++;
-        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
+        if (len >= sizeof line) {
+            snprintf(why, why_len, "%s:%u: line longer than %zu bytes", origin, no, sizeof line - 1);
+            hm_theme_default(t);
+            return EINVAL;
+        }
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
         p += len + (nl ? 1 : 0);
         char *hash = strchr(line, '#');
         if (hash)
@@ -191,41 +205,80 @@ int hm_theme_parse(const char *text, const char *origin, hm_theme_t *t, char *wh
     return 0;
 }
 
+/* The folders a theme name is looked up in, in order, into dirs (n of
+ * them); returns how many. The installed folder is found beside the program
+ * (BIN/../share/hotmon/themes, whatever the prefix), then at the prefix the
+ * build was told; BIN/../themes serves a program run from the source tree. */
+static int theme_dirs(char dirs[THEME_DIRS][PATH_MAX_THEME])
+{
+    int nd = 0;
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(dirs[nd++], PATH_MAX_THEME, "%.3000s/hotmon/themes", xdg);
+    else if (home && *home)
+        snprintf(dirs[nd++], PATH_MAX_THEME, "%.3000s/.config/hotmon/themes", home);
+    char exe[PATH_MAX_THEME];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(dirs[nd++], PATH_MAX_THEME, "%.3000s/../share/hotmon/themes", exe);
+            snprintf(dirs[nd++], PATH_MAX_THEME, "%.3000s/../themes", exe);
+        }
+    }
+    snprintf(dirs[nd++], PATH_MAX_THEME, "%s", HM_THEME_DIR);
+    snprintf(dirs[nd++], PATH_MAX_THEME, "themes");
+    return nd;
+}
+
 int hm_theme_load(const char *name_or_path, hm_theme_t *t, char *why, size_t why_len)
 {
-    char path[4096] = "";
+    char path[PATH_MAX_THEME] = "";
     FILE *f = NULL;
+    int e = ENOENT;
     if (strchr(name_or_path, '/')) {
         snprintf(path, sizeof path, "%s", name_or_path);
         f = fopen(path, "r");
+        e = f ? 0 : errno;
     } else {
-        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-        char dirs[3][4096];
-        int nd = 0;
-        if (xdg && *xdg)
-            snprintf(dirs[nd++], sizeof dirs[0], "%s/hotmon/themes", xdg);
-        else if (home && *home)
-            snprintf(dirs[nd++], sizeof dirs[0], "%s/.config/hotmon/themes", home);
-        snprintf(dirs[nd++], sizeof dirs[0], "%s", HM_THEME_DIR);
-        snprintf(dirs[nd++], sizeof dirs[0], "themes");
+        char dirs[THEME_DIRS][PATH_MAX_THEME];
+        int nd = theme_dirs(dirs);
         for (int i = 0; i < nd && !f; i++) {
             snprintf(path, sizeof path, "%.3000s/%.900s.theme", dirs[i], name_or_path);
             f = fopen(path, "r");
         }
+        /* The shipped themes are compiled in: found wherever hotmon runs. */
         for (size_t i = 0; !f && i < hm_embedded_themes; i++)
             if (strcmp(hm_embedded_theme[i][0], name_or_path) == 0)
                 return hm_theme_parse(hm_embedded_theme[i][1], name_or_path, t, why, why_len);
+        if (!f && strcmp(name_or_path, "default") == 0) {
+            hm_theme_default(t); /* the default needs no file */
+            return 0;
+        }
+        if (!f) {
+            snprintf(why, why_len, "theme '%s': not found in %s, the installed themes or ./themes",
+                     name_or_path, dirs[0]);
+            hm_theme_default(t);
+            return ENOENT;
+        }
     }
     if (!f) {
-        int e = errno;
-        snprintf(why, why_len, "theme '%s': %s", name_or_path,
-                 strchr(name_or_path, '/') ? strerror(e) : "not found");
+        snprintf(why, why_len, "%s: %s", name_or_path, strerror(e));
         hm_theme_default(t);
-        return e ? e : ENOENT;
+        return e;
     }
-    char text[16384];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
+    char text[THEME_MAX_BYTES + 1];
+    size_t n = fread(text, 1, sizeof text, f);
+    bool bad = ferror(f);
     fclose(f);
+    if (bad || n > THEME_MAX_BYTES) {
+        snprintf(why, why_len, "%s: %s", path,
+                 bad ? "read error" : "too big for a theme (more than 16 KiB)");
+        hm_theme_default(t);
+        return bad ? EIO : EFBIG;
+    }
+    text[n] = '\0';
     return hm_theme_parse(text, path, t, why, why_len);
 }

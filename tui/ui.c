@@ -6,6 +6,7 @@
  */
 #include "ui.h"
 
+#include <assert.h>
 #include <curses.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "detail.h"
+#include "help.h"
 #include "input.h"
 #include "model.h"
 #include "snapshot_file.h"
@@ -40,10 +42,31 @@ static int write_snapshot(FILE *out, void *arg)
     return hm_export(out, j->format, j->view, j->meta);
 }
 
-static void take_snapshot(hm_model_t *m, const hm_ui_config_t *cfg, bool utf8)
+static hm_snapshot_t *collector_take(void *arg)
+{
+    return hm_collector_snapshot(arg);
+}
+
+static void collector_reset(void *arg)
+{
+    hm_collector_reset(arg);
+    hm_collector_refresh(arg, 1000); /* so the next frame shows the reset */
+}
+
+int hm_ui_run(const hm_ui_config_t *cfg, char *why, size_t why_len)
+{
+    assert(cfg && cfg->collector);
+    hm_ui_source_t src = {collector_take, collector_reset, cfg->collector,
+                          hm_collector_address(cfg->collector)};
+    return hm_ui_run_from(cfg, &src, why, why_len);
+}
+
+/* 's': the view as shown, to a new file; the path or the reason on the
+ * status line, and the screen carries on either way. */
+static void take_snapshot(hm_model_t *m, const hm_ui_config_t *cfg, const char *source, bool utf8)
 {
     const hm_settings_t *s = cfg->settings;
-    hm_export_meta_t meta = {hm_collector_address(cfg->collector), m->filter_text, utf8};
+    hm_export_meta_t meta = {source, m->filter_text, utf8};
     snap_job_t job = {&m->view, s->snapshot_format, &meta};
     char path[4200], msg[4300];
     if (hm_snapshot_file_write(s->snapshot_dir, "hotmon", hm_format_ext(s->snapshot_format),
@@ -81,8 +104,9 @@ static void draw(const hm_model_t *m, const hm_term_t *t, const char *source)
     refresh();
 }
 
-int hm_ui_run(const hm_ui_config_t *cfg, char *why, size_t why_len)
+int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *why, size_t why_len)
 {
+    assert(cfg && cfg->settings && cfg->stop && src && src->take);
     const hm_settings_t *s = cfg->settings;
     hm_theme_t theme;
     char theme_msg[512] = "";
@@ -110,19 +134,18 @@ int hm_ui_run(const hm_ui_config_t *cfg, char *why, size_t why_len)
     }
     if (theme_msg[0])
         hm_model_say(&m, theme_msg, now_ns());
-    const char *source = hm_collector_address(cfg->collector);
-    uint64_t seen = 0;
+    const char *source = src->name ? src->name : "?";
     while (!m.quit && !*cfg->stop) {
-        hm_snapshot_t *snap = hm_collector_snapshot(cfg->collector);
-        if (snap->seq != seen) {
-            seen = snap->seq;
+        /* A paused model keeps its snapshot; the next one after a resume
+         * is taken at once, since its seq differs. */
+        hm_snapshot_t *snap = src->take(src->arg);
+        if (snap && (!m.snap || snap->seq != m.snap->seq))
             hm_model_update(&m, snap);
-        }
         hm_snapshot_release(&snap);
         if (m.want_reset) {
             m.want_reset = false;
-            hm_collector_reset(cfg->collector);
-            hm_collector_refresh(cfg->collector, 1000);
+            if (src->reset)
+                src->reset(src->arg);
             hm_model_say(&m, "statistics reset", now_ns());
         }
         if (m.want_theme) {
@@ -131,26 +154,21 @@ int hm_ui_run(const hm_ui_config_t *cfg, char *why, size_t why_len)
         }
         if (m.want_snapshot) {
             m.want_snapshot = false;
-            take_snapshot(&m, cfg, hm_term_utf8(t));
+            take_snapshot(&m, cfg, source, hm_term_utf8(t));
         }
-        if (m.status[0] && now_ns() > m.status_until_ns) {
-            m.status[0] = '\0';
-            m.dirty = true;
-        }
-        int page = LINES - HM_TABLE_FIRST_ROW - HM_TABLE_FOOTER_ROWS;
-        if (page != m.page) {
-            m.page = page > 1 ? page : 1;
-            hm_model_move(&m, 0);
-            m.dirty = true;
-        }
+        hm_model_tick(&m, now_ns());
+        hm_model_set_page(&m, LINES - HM_TABLE_FIRST_ROW - HM_TABLE_FOOTER_ROWS);
         if (m.dirty) {
             draw(&m, t, source);
             m.dirty = false;
         }
         int x = 0, y = 0;
         int key = hm_term_key(t, KEY_WAIT_MS, &x, &y);
-        if (key != ERR)
+        /* take every key that is waiting before drawing again */
+        while (key != ERR && !m.quit) {
             hm_input_key(&m, key, x, y, COLS);
+            key = hm_term_key(t, 0, &x, &y);
+        }
     }
     hm_term_close(&t);
     hm_model_fini(&m);

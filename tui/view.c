@@ -156,8 +156,12 @@ char *hm_view_cell(const hm_view_t *v, size_t row, hm_col_t col, bool utf8, char
             hm_baseline_format(d.p99, bad = d.p99_worse, buf, n);
         else if (col == HM_COL_D_RATE)
             hm_baseline_format(d.rate, bad = d.rate_worse, buf, n);
-        else
-            snprintf(buf, n, "%+.2f%s", d.errors_pp, (bad = d.errors_worse) ? " !" : "");
+        else {
+            char pp[32];
+            hm_format_fixed(d.errors_pp, 2, pp, sizeof pp); /* not "%+.2f": no locale's comma */
+            snprintf(buf, n, "%s%s%s", pp[0] == '-' ? "" : "+", pp,
+                     (bad = d.errors_worse) ? " !" : "");
+        }
     }
     if (worse)
         *worse = bad;
@@ -169,13 +173,46 @@ char *hm_view_cell(const hm_view_t *v, size_t row, hm_col_t col, bool utf8, char
 struct hm_filter {
     char *text;
     bool invert;
+    bool all;             /* nothing to match: the filter lets everything through */
     bool regex;
     regex_t re;
     const char *needle;   /* the substring, inside text */
 };
 
+/* A static message for each regcomp error, since the filter that would own
+ * regerror's text is not made. */
+static const char *regex_why(int rc)
+{
+    switch (rc) {
+    case REG_EPAREN:
+        return "regular expression: unmatched ( or )";
+    case REG_EBRACK:
+        return "regular expression: unmatched [ or ]";
+    case REG_EBRACE:
+        return "regular expression: unmatched { or }";
+    case REG_BADBR:
+        return "regular expression: bad repetition count in { }";
+    case REG_BADRPT:
+        return "regular expression: *, + or ? with nothing before it";
+    case REG_EESCAPE:
+        return "regular expression: trailing backslash";
+    case REG_ECTYPE:
+        return "regular expression: unknown character class";
+    case REG_ERANGE:
+        return "regular expression: bad range in [ ]";
+    case REG_ESPACE:
+        return "regular expression: out of memory";
+    default:
+        return "bad regular expression";
+    }
+}
+
 int hm_filter_new(const char *text, hm_filter_t **out, const char **why)
 {
+    assert(out);
+    const char *ignored;
+    if (!why)
+        why = &ignored;
     hm_filter_t *f = calloc(1, sizeof *f);
     if (!f || !(f->text = strdup(text ? text : ""))) {
         free(f);
@@ -189,14 +226,20 @@ int hm_filter_new(const char *text, hm_filter_t **out, const char **why)
     }
     if (*p == '~') {
         f->regex = true;
-        int rc = regcomp(&f->re, p + 1, REG_EXTENDED | REG_NOSUB | REG_ICASE);
+        p++;
+    }
+    /* "", "!" and "~" (half-typed filters) match everything rather than nothing. */
+    f->all = *p == '\0';
+    if (f->regex && !f->all) {
+        int rc = regcomp(&f->re, p, REG_EXTENDED | REG_NOSUB | REG_ICASE);
         if (rc != 0) {
-            static const char bad[] = "bad regular expression";
-            *why = bad;
+            *why = regex_why(rc);
             free(f->text);
             free(f);
             return EINVAL;
         }
+    } else {
+        f->regex = false;
     }
     f->needle = p;
     *out = f;
@@ -215,12 +258,28 @@ void hm_filter_destroy(hm_filter_t **self_p)
     *self_p = NULL;
 }
 
+static bool hits(const hm_filter_t *f, const char *s)
+{
+    return f->regex ? regexec(&f->re, s, 0, NULL, 0) == 0 : strcasestr(s, f->needle) != NULL;
+}
+
+/* A name matches by its raw bytes or as the screen shows it escaped, so
+ * typing "\x1b" or "\u202e" finds the names that hold those characters. */
 bool hm_filter_match(const hm_filter_t *f, const char *name)
 {
-    if (!f || !f->text[0])
+    if (!f || f->all)
         return true;
-    bool hit = f->regex ? regexec(&f->re, name, 0, NULL, 0) == 0
-                        : strcasestr(name, f->needle) != NULL;
+    bool hit = hits(f, name);
+    if (!hit) {
+        bool plain = true;
+        for (const unsigned char *p = (const unsigned char *)name; *p && plain; p++)
+            plain = *p >= 0x20 && *p < 0x7F;
+        if (!plain) {
+            char shown[HM_SNAP_NAME_MAX * 10 + 1];
+            if (strlen(name) <= HM_SNAP_NAME_MAX)
+                hit = hits(f, hm_escape(name, false, shown, sizeof shown));
+        }
+    }
     return hit != f->invert;
 }
 
