@@ -10,6 +10,8 @@
 
 #define NS_PER_S 1000000000ull
 #define SLOW_KEEP_NS (60 * NS_PER_S)
+#define SLOW_BUCKET_NS (10 * NS_PER_S)
+#define SLOW_BUCKETS 7 /* 10 s buckets that cover any 60 s: the current one and six before */
 #define GAUGE_BUCKET_NS (10 * NS_PER_S)
 #define GAUGE_BUCKETS 6 /* min and max over the last minute */
 #define STATUS_SLOTS 32
@@ -28,6 +30,17 @@ typedef struct {
     char rid[HM_SNAP_RID_MAX + 1];
 } slow_t;
 
+/* The slowest samples that ended within one 10 s bucket. Keeping each
+ * bucket's own top list (not one list for the minute) means a burst of slow
+ * samples does not shut out the slow samples after it: when the burst is a
+ * minute old, the next-slowest of the minute are still there. */
+typedef struct {
+    uint64_t id;                   /* now / SLOW_BUCKET_NS + 1; 0: unused */
+    uint64_t floor;                /* least duration kept when full, else 0 */
+    size_t n;
+    slow_t s[HM_SNAP_SLOWEST];
+} slow_bucket_t;
+
 struct hm_endpoint_stats {
     char name[HM_SNAP_NAME_MAX + 1];
     bool other;
@@ -38,10 +51,10 @@ struct hm_endpoint_stats {
         hm_window_t *w;
     } phase[HM_SNAP_PHASES];
     size_t nstatus, last_status;
-    hm_snap_status_t status[STATUS_SLOTS]; /* beyond: folded into status 65535 */
-    size_t nslow;
-    slow_t slow[HM_SNAP_SLOWEST];
-    uint64_t slow_floor;                   /* least duration kept when full */
+    hm_snap_status_t status[STATUS_SLOTS]; /* in order of first sight; beyond, all count as 65535 */
+    slow_bucket_t *slow;                   /* SLOW_BUCKETS; allocated on the first sample,
+                                              freed when everything in it is a minute old */
+    slow_bucket_t *slow_cur;               /* the bucket of the latest sample */
     gauge_t inflight, queue;
     size_t nmetrics;
     struct {
@@ -79,6 +92,7 @@ void hm_endpoint_stats_destroy(hm_endpoint_stats_t **self_p)
         return;
     hm_endpoint_stats_t *e = *self_p;
     hm_window_destroy(&e->lat);
+    free(e->slow);
     for (size_t i = 0; i < e->nphases; i++)
         hm_window_destroy(&e->phase[i].w);
     free(e);
@@ -104,29 +118,43 @@ static void count_status(hm_endpoint_stats_t *e, uint16_t status)
             return;
         }
     }
-    if (e->nstatus < STATUS_SLOTS - 1 || status == UINT16_MAX) {
+    /* The last slot is kept for 65535, which the statuses beyond the table
+     * count under: so 65535 is in the table whenever the table is full. */
+    if (e->nstatus < STATUS_SLOTS - 1 || (e->nstatus < STATUS_SLOTS && status == UINT16_MAX)) {
+        e->last_status = e->nstatus;
         e->status[e->nstatus++] = (hm_snap_status_t){status, 1};
         return;
     }
-    /* Too many distinct statuses: the rest share the last slot. */
-    if (e->nstatus == STATUS_SLOTS - 1)
-        e->status[e->nstatus++] = (hm_snap_status_t){UINT16_MAX, 0};
-    e->status[STATUS_SLOTS - 1].count++;
+    count_status(e, UINT16_MAX); /* found, or added in the kept slot */
 }
 
-static void keep_slow(hm_endpoint_stats_t *e, uint64_t now_ns, uint64_t d, uint16_t status,
+/* The bucket samples ending at now_ns go to, or NULL when out of memory. */
+static slow_bucket_t *slow_bucket(hm_endpoint_stats_t *e, uint64_t now_ns)
+{
+    uint64_t id = now_ns / SLOW_BUCKET_NS + 1;
+    if (e->slow_cur && e->slow_cur->id == id)
+        return e->slow_cur;
+    if (!e->slow && !(e->slow = calloc(SLOW_BUCKETS, sizeof *e->slow)))
+        return NULL;
+    slow_bucket_t *b = &e->slow[id % SLOW_BUCKETS];
+    if (b->id != id)
+        *b = (slow_bucket_t){.id = id};
+    return e->slow_cur = b;
+}
+
+static void keep_slow(slow_bucket_t *b, uint64_t now_ns, uint64_t d, uint16_t status,
                       const uint8_t *rid, size_t rid_len)
 {
     size_t at;
-    if (e->nslow < HM_SNAP_SLOWEST) {
-        at = e->nslow++;
+    if (b->n < HM_SNAP_SLOWEST) {
+        at = b->n++;
     } else {
         at = 0; /* replace the fastest kept */
-        for (size_t i = 1; i < e->nslow; i++)
-            if (e->slow[i].duration_ns < e->slow[at].duration_ns)
+        for (size_t i = 1; i < b->n; i++)
+            if (b->s[i].duration_ns < b->s[at].duration_ns)
                 at = i;
     }
-    slow_t *s = &e->slow[at];
+    slow_t *s = &b->s[at];
     s->end_ns = now_ns;
     s->duration_ns = d;
     s->status = status;
@@ -135,12 +163,11 @@ static void keep_slow(hm_endpoint_stats_t *e, uint64_t now_ns, uint64_t d, uint1
     if (rid_len)
         memcpy(s->rid, rid, rid_len);
     s->rid[rid_len] = '\0';
-    e->slow_floor = 0;
-    if (e->nslow == HM_SNAP_SLOWEST) {
-        e->slow_floor = UINT64_MAX;
-        for (size_t i = 0; i < e->nslow; i++)
-            if (e->slow[i].duration_ns < e->slow_floor)
-                e->slow_floor = e->slow[i].duration_ns;
+    if (b->n == HM_SNAP_SLOWEST) {
+        b->floor = UINT64_MAX;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->s[i].duration_ns < b->floor)
+                b->floor = b->s[i].duration_ns;
     }
 }
 
@@ -149,8 +176,9 @@ void hm_endpoint_stats_record(hm_endpoint_stats_t *e, uint64_t now_ns, uint64_t 
 {
     hm_window_record(e->lat, now_ns, latency_ns, hm_status_is_error(status));
     count_status(e, status);
-    if (latency_ns > e->slow_floor)
-        keep_slow(e, now_ns, latency_ns, status, request_id, rid_len);
+    slow_bucket_t *b = slow_bucket(e, now_ns);
+    if (b && latency_ns > b->floor)
+        keep_slow(b, now_ns, latency_ns, status, request_id, rid_len);
 }
 
 bool hm_endpoint_stats_phase(hm_endpoint_stats_t *e, uint64_t now_ns, const char *phase,
@@ -217,7 +245,8 @@ static hm_snap_gauge_t gauge_read(gauge_t *g, uint64_t now_ns)
     return out;
 }
 
-void hm_endpoint_stats_gauge_add(hm_endpoint_stats_t *e, int slot, int64_t delta, uint64_t now_ns)
+void hm_endpoint_stats_gauge_change(hm_endpoint_stats_t *e, int slot, int64_t from, int64_t to,
+                                    uint64_t now_ns)
 {
     gauge_t *g = slot == HM_GAUGE_INFLIGHT      ? &e->inflight
                  : slot == HM_GAUGE_QUEUE_DEPTH ? &e->queue
@@ -226,7 +255,8 @@ void hm_endpoint_stats_gauge_add(hm_endpoint_stats_t *e, int slot, int64_t delta
         assert(slot >= 0 && (size_t)slot < e->nmetrics);
         g = &e->metric[slot].g;
     }
-    gauge_set(g, g->now + delta, now_ns);
+    /* Unsigned arithmetic wraps where signed would overflow (undefined). */
+    gauge_set(g, (int64_t)((uint64_t)g->now - (uint64_t)from + (uint64_t)to), now_ns);
 }
 
 void hm_endpoint_stats_reset(hm_endpoint_stats_t *e, uint64_t now_ns)
@@ -236,8 +266,8 @@ void hm_endpoint_stats_reset(hm_endpoint_stats_t *e, uint64_t now_ns)
         hm_window_destroy(&e->phase[i].w);
     e->nphases = 0;
     e->nstatus = 0;
-    e->nslow = 0;
-    e->slow_floor = 0;
+    free(e->slow);
+    e->slow = e->slow_cur = NULL;
 }
 
 static const double qs[5] = {0.50, 0.90, 0.95, 0.99, 0.999};
@@ -274,6 +304,30 @@ static int by_duration_desc(const void *a, const void *b)
 {
     const slow_t *x = a, *y = b;
     return (x->duration_ns < y->duration_ns) - (x->duration_ns > y->duration_ns);
+}
+
+/* The slowest samples of the last minute, slowest first; frees the buckets
+ * once everything in them is older than that. */
+static void fill_slowest(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_endpoint_t *out)
+{
+    slow_t live[SLOW_BUCKETS * HM_SNAP_SLOWEST];
+    size_t k = 0;
+    for (size_t b = 0; e->slow && b < SLOW_BUCKETS; b++)
+        for (size_t i = 0; i < e->slow[b].n; i++)
+            if (e->slow[b].s[i].end_ns + SLOW_KEEP_NS > now_ns)
+                live[k++] = e->slow[b].s[i];
+    if (k == 0) {
+        free(e->slow);
+        e->slow = e->slow_cur = NULL;
+    }
+    qsort(live, k, sizeof live[0], by_duration_desc);
+    out->nslow = k < HM_SNAP_SLOWEST ? k : HM_SNAP_SLOWEST;
+    for (size_t i = 0; i < out->nslow; i++) {
+        out->slow[i].duration_ns = live[i].duration_ns;
+        out->slow[i].age_ns = now_ns - live[i].end_ns;
+        out->slow[i].status = live[i].status;
+        memcpy(out->slow[i].request_id, live[i].rid, sizeof out->slow[i].request_id);
+    }
 }
 
 void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_endpoint_t *out)
@@ -313,24 +367,7 @@ void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_end
     out->nstatuses = e->nstatus < HM_SNAP_STATUSES ? e->nstatus : HM_SNAP_STATUSES;
     memcpy(out->statuses, st, out->nstatuses * sizeof st[0]);
 
-    /* Forget slow samples older than a minute, then list the rest. */
-    size_t k = 0;
-    for (size_t i = 0; i < e->nslow; i++)
-        if (e->slow[i].end_ns + SLOW_KEEP_NS > now_ns)
-            e->slow[k++] = e->slow[i];
-    if (k < e->nslow)
-        e->slow_floor = 0;
-    e->nslow = k;
-    slow_t sorted[HM_SNAP_SLOWEST];
-    memcpy(sorted, e->slow, k * sizeof sorted[0]);
-    qsort(sorted, k, sizeof sorted[0], by_duration_desc);
-    out->nslow = k;
-    for (size_t i = 0; i < k; i++) {
-        out->slow[i].duration_ns = sorted[i].duration_ns;
-        out->slow[i].age_ns = now_ns - sorted[i].end_ns;
-        out->slow[i].status = sorted[i].status;
-        memcpy(out->slow[i].request_id, sorted[i].rid, sizeof out->slow[i].request_id);
-    }
+    fill_slowest(e, now_ns, out);
 
     out->nmetrics = e->nmetrics;
     for (size_t i = 0; i < e->nmetrics; i++) {
@@ -343,7 +380,7 @@ void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_end
 
 size_t hm_endpoint_stats_bytes(const hm_endpoint_stats_t *e)
 {
-    size_t n = sizeof *e + hm_window_bytes(e->lat);
+    size_t n = sizeof *e + hm_window_bytes(e->lat) + (e->slow ? SLOW_BUCKETS * sizeof *e->slow : 0);
     for (size_t i = 0; i < e->nphases; i++)
         n += hm_window_bytes(e->phase[i].w);
     return n;

@@ -4,8 +4,9 @@
  * Latency windows (window.c) with errors, per-phase windows created on first
  * use, counts per status, the slowest samples of the last minute with their
  * request ids, and gauges summed over senders. Which sender contributes what
- * to a gauge is the registry's business (registry.c): it passes differences
- * in, so a sum stays exact when a sender changes its value or expires.
+ * to a gauge is the registry's business (registry.c): it passes each change
+ * of a contribution in, so a sum stays exact when a sender changes its value
+ * or expires.
  *
  * Thread-safety: none; the ingest thread owns every endpoint. (Named
  * hm_endpoint_stats_t because hm_endpoint_t is the client's endpoint id.)
@@ -48,8 +49,12 @@ bool hm_endpoint_stats_phase(hm_endpoint_stats_t *e, uint64_t now_ns, const char
  * new; -1 when the endpoint already has HM_SNAP_METRICS metrics. */
 int hm_endpoint_stats_metric(hm_endpoint_stats_t *e, const char *name, bool counter);
 
-/* Adds delta to a gauge sum (slot: hm_gauge_slot_t or a metric index). */
-void hm_endpoint_stats_gauge_add(hm_endpoint_stats_t *e, int slot, int64_t delta, uint64_t now_ns);
+/* One sender's contribution to a gauge sum (slot: hm_gauge_slot_t or a
+ * metric index) changes from `from` to `to`. The sum is kept modulo 2^64, so
+ * hostile values never overflow, and taking a contribution out again (to 0)
+ * always restores the sum exactly. */
+void hm_endpoint_stats_gauge_change(hm_endpoint_stats_t *e, int slot, int64_t from, int64_t to,
+                                    uint64_t now_ns);
 
 /* Is a status an error? 0 and 100..399 are successes. */
 bool hm_status_is_error(uint16_t status);

@@ -14,6 +14,10 @@
 #define SENDER_METRICS_MAX 256
 #define SENDER_VALUES_MAX 1024  /* user gauge/counter series per sender */
 #define NAME_BUF (HM_SNAP_NAME_MAX + 1)
+#define NS_PER_S 1000000000ull
+#define RATE_MARKS 64           /* snapshots remembered for the ingest rate */
+#define FOLDED_MAX (1u << 18)   /* distinct folded names remembered (4 MiB at most) */
+#define GRAVE_MAX 1024          /* expired senders whose sequence and drops are remembered */
 
 typedef struct {
     uint8_t kind;            /* 0: undeclared */
@@ -29,33 +33,58 @@ typedef struct {
     int64_t last;
 } metric_value_t;
 
+/* What one endpoint id of a sender means, and its last gauge values. */
+typedef struct {
+    hm_endpoint_stats_t *e;       /* NULL: undeclared */
+    int64_t inflight, queue;
+} ep_slot_t;
+
 struct hm_sender {
     uint64_t id;
     uint64_t last_ns;
     uint64_t seq;
     bool seq_known;
     uint64_t drops;
-    size_t nep;
-    hm_endpoint_stats_t **ep;     /* by endpoint id; NULL: undeclared */
-    int64_t *inflight, *queue;    /* last value by endpoint id */
-    char (*phase)[NAME_BUF];      /* by phase id */
+    size_t nep, nphase, nmetric;  /* lengths of the three arrays below, grown on demand */
+    ep_slot_t *ep;                /* by endpoint id */
+    char (*phase)[NAME_BUF];      /* by phase id; "": undeclared */
     metric_decl_t *metric;        /* by metric id */
     size_t nvalues;
     metric_value_t *values;
 };
 
+/* What outlives an expired sender, so that one that was only paused and
+ * comes back neither counts its running drop total twice nor hides the
+ * frames lost meanwhile. */
+typedef struct {
+    bool used;
+    uint64_t id, seq, drops;
+} grave_t;
+
 struct hm_registry {
     hm_registry_limits_t lim;
     hm_snap_counters_t c;
     uint64_t start_ns, reset_ns;
-    uint64_t last_snap_ns, last_snap_samples;
+    /* (time, samples) at recent snapshots, for the ingest rate over the
+     * last second whatever the snapshot period: a ring, newest at marks_at. */
+    struct {
+        uint64_t ns, samples;
+    } marks[RATE_MARKS];
+    size_t marks_at;
     size_t neps, cap_eps;
     hm_endpoint_stats_t **eps;
     hm_endpoint_stats_t *other;
     size_t ht_cap;
     uint32_t *ht;                 /* endpoint index + 1 by name hash; 0 empty */
+    size_t nfolded, folded_cap;
+    uint64_t *folded;             /* hashes of the names folded so far; 0 empty */
     size_t nsenders;
     hm_sender_t **senders;        /* max_senders slots */
+    size_t sht_cap;               /* 2^sht_bits */
+    unsigned sht_bits;
+    uint32_t *sht;                /* sender index + 1 by id hash; 0 empty */
+    size_t grave_at;
+    grave_t grave[GRAVE_MAX];     /* a ring of the latest expired senders */
     uint64_t snap_seq;
 };
 
@@ -81,7 +110,9 @@ hm_registry_t *hm_registry_new(const hm_registry_limits_t *limits, uint64_t now_
         r->lim.max_senders = 1024;
     if (!r->lim.sender_expiry_ms)
         r->lim.sender_expiry_ms = 10000;
-    r->start_ns = r->reset_ns = r->last_snap_ns = now_ns;
+    r->start_ns = r->reset_ns = now_ns;
+    for (size_t i = 0; i < RATE_MARKS; i++)
+        r->marks[i].ns = now_ns;
     r->cap_eps = (size_t)r->lim.max_endpoints + 1;
     r->ht_cap = 16;
     while (r->ht_cap < 2 * r->cap_eps)
@@ -89,7 +120,12 @@ hm_registry_t *hm_registry_new(const hm_registry_limits_t *limits, uint64_t now_
     r->eps = calloc(r->cap_eps, sizeof *r->eps);
     r->ht = calloc(r->ht_cap, sizeof *r->ht);
     r->senders = calloc(r->lim.max_senders, sizeof *r->senders);
-    if (!r->eps || !r->ht || !r->senders) {
+    r->sht_bits = 4;
+    while (((size_t)1 << r->sht_bits) < 2 * (size_t)r->lim.max_senders)
+        r->sht_bits++;
+    r->sht_cap = (size_t)1 << r->sht_bits;
+    r->sht = calloc(r->sht_cap, sizeof *r->sht);
+    if (!r->eps || !r->ht || !r->senders || !r->sht) {
         hm_registry_destroy(&r);
         return NULL;
     }
@@ -101,8 +137,6 @@ static void sender_free(hm_sender_t *s)
     if (!s)
         return;
     free(s->ep);
-    free(s->inflight);
-    free(s->queue);
     free(s->phase);
     free(s->metric);
     free(s->values);
@@ -120,7 +154,9 @@ void hm_registry_destroy(hm_registry_t **self_p)
         sender_free(r->senders[i]);
     free(r->eps);
     free(r->ht);
+    free(r->folded);
     free(r->senders);
+    free(r->sht);
     free(r);
     *self_p = NULL;
 }
@@ -188,16 +224,59 @@ static hm_endpoint_stats_t *find_endpoint(hm_registry_t *r, const uint8_t *p, si
     return e;
 }
 
+/* Remembers a folded name by its 64-bit hash; true when it is new, so
+ * names_folded counts distinct names however many senders declare them and
+ * however often. Beyond FOLDED_MAX names every declaration counts as new. */
+static bool note_folded(hm_registry_t *r, hm_wire_str_t name)
+{
+    uint64_t h = hash_bytes((const char *)name.ptr, name.len) | 1; /* never 0 */
+    if (2 * (r->nfolded + 1) > r->folded_cap) {
+        size_t cap = r->folded_cap ? 2 * r->folded_cap : 256;
+        uint64_t *t = r->nfolded < FOLDED_MAX ? calloc(cap, sizeof *t) : NULL;
+        if (!t)
+            return true;
+        for (size_t i = 0; i < r->folded_cap; i++) {
+            size_t j = r->folded[i] & (cap - 1);
+            if (!r->folded[i])
+                continue;
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = r->folded[i];
+        }
+        free(r->folded);
+        r->folded = t;
+        r->folded_cap = cap;
+    }
+    size_t mask = r->folded_cap - 1, i = h & mask;
+    for (; r->folded[i]; i = (i + 1) & mask)
+        if (r->folded[i] == h)
+            return false;
+    r->folded[i] = h;
+    r->nfolded++;
+    return true;
+}
+
 /* --- senders ------------------------------------------------------------ */
+
+/* The slot of sender id in the sender hash table: where it is, or the empty
+ * slot where it would go. The table is at most half full. */
+static size_t sender_slot(const hm_registry_t *r, uint64_t id)
+{
+    /* Fibonacci hashing: the top bits of the product depend on every bit of id. */
+    size_t mask = r->sht_cap - 1;
+    size_t i = (size_t)((id * 0x9E3779B97F4A7C15ull) >> (64 - r->sht_bits));
+    while (r->sht[i] && r->senders[r->sht[i] - 1]->id != id)
+        i = (i + 1) & mask;
+    return i;
+}
 
 hm_sender_t *hm_registry_sender(hm_registry_t *r, uint64_t id, uint64_t now_ns)
 {
-    /* A linear scan: senders are few (hundreds) and frames carry many records. */
-    for (size_t i = 0; i < r->nsenders; i++) {
-        if (r->senders[i]->id == id) {
-            r->senders[i]->last_ns = now_ns;
-            return r->senders[i];
-        }
+    size_t slot = sender_slot(r, id);
+    if (r->sht[slot]) {
+        hm_sender_t *s = r->senders[r->sht[slot] - 1];
+        s->last_ns = now_ns;
+        return s;
     }
     if (r->nsenders >= r->lim.max_senders) {
         r->c.senders_refused++;
@@ -208,7 +287,18 @@ hm_sender_t *hm_registry_sender(hm_registry_t *r, uint64_t id, uint64_t now_ns)
         return NULL;
     s->id = id;
     s->last_ns = now_ns;
+    for (size_t i = 0; i < GRAVE_MAX; i++) {
+        grave_t *g = &r->grave[i];
+        if (g->used && g->id == id) {
+            s->seq = g->seq;
+            s->seq_known = true;
+            s->drops = g->drops;
+            g->used = false;
+            break;
+        }
+    }
     r->senders[r->nsenders++] = s;
+    r->sht[slot] = (uint32_t)r->nsenders;
     r->c.senders_live = r->nsenders;
     return s;
 }
@@ -217,39 +307,34 @@ void hm_registry_seq(hm_registry_t *r, hm_sender_t *s, uint64_t seq)
 {
     if (s->seq_known && seq > s->seq + 1)
         r->c.lost += seq - s->seq - 1;
+    /* A PUSH connection keeps order, so a sequence going back is a sender that
+     * started over (same id): its running drop total starts over too. */
+    if (s->seq_known && seq < s->seq)
+        s->drops = 0;
     s->seq = seq;
     s->seq_known = true;
 }
 
-/* Grows a sender's per-endpoint-id arrays to hold id. */
-static bool ensure_ep(hm_sender_t *s, uint16_t id)
+/* Grows the array *arr of *n elements of size elem, zeroing what is new, so
+ * that index id fits: to a power of two, at most max. False when id >= max or
+ * out of memory (the array is then unchanged). */
+static bool grow(void **arr, size_t *n, size_t elem, size_t id, size_t max)
 {
-    if (id < s->nep)
+    if (id < *n)
         return true;
-    if (id >= SENDER_IDS_MAX)
+    if (id >= max)
         return false;
-    size_t n = s->nep ? s->nep : 16;
-    while (n <= id)
-        n *= 2;
-    if (n > SENDER_IDS_MAX)
-        n = SENDER_IDS_MAX;
-    hm_endpoint_stats_t **ep = realloc(s->ep, n * sizeof *ep);
-    if (!ep)
+    size_t m = *n ? *n : 8;
+    while (m <= id)
+        m *= 2;
+    if (m > max)
+        m = max;
+    uint8_t *a = realloc(*arr, m * elem);
+    if (!a)
         return false;
-    s->ep = ep;
-    int64_t *inf = realloc(s->inflight, n * sizeof *inf);
-    if (!inf)
-        return false;
-    s->inflight = inf;
-    int64_t *q = realloc(s->queue, n * sizeof *q);
-    if (!q)
-        return false;
-    s->queue = q;
-    for (size_t i = s->nep; i < n; i++) {
-        ep[i] = NULL;
-        inf[i] = q[i] = 0;
-    }
-    s->nep = n;
+    memset(a + *n * elem, 0, (m - *n) * elem);
+    *arr = a;
+    *n = m;
     return true;
 }
 
@@ -263,37 +348,33 @@ static void copy_name(char *dst, hm_wire_str_t n)
 static void declare_endpoint(hm_registry_t *r, hm_sender_t *s, uint16_t id, hm_wire_str_t name,
                              uint64_t now_ns)
 {
-    if (!ensure_ep(s, id))
+    if (!grow((void **)&s->ep, &s->nep, sizeof *s->ep, id, SENDER_IDS_MAX))
         return;
     bool folded;
     hm_endpoint_stats_t *e = find_endpoint(r, name.ptr, name.len, now_ns, &folded);
     if (!e)
         return;
-    if (folded && s->ep[id] != e)
+    if (folded && note_folded(r, name))
         r->c.names_folded++;
-    if (s->ep[id] && s->ep[id] != e) {
-        /* The id now means another endpoint: move its gauges along. */
-        hm_endpoint_stats_gauge_add(s->ep[id], HM_GAUGE_INFLIGHT, -s->inflight[id], now_ns);
-        hm_endpoint_stats_gauge_add(s->ep[id], HM_GAUGE_QUEUE_DEPTH, -s->queue[id], now_ns);
-        s->inflight[id] = s->queue[id] = 0;
+    ep_slot_t *slot = &s->ep[id];
+    if (slot->e && slot->e != e) {
+        /* The id now means another endpoint: its gauges leave the old one. */
+        hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_INFLIGHT, slot->inflight, 0, now_ns);
+        hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_QUEUE_DEPTH, slot->queue, 0, now_ns);
+        slot->inflight = slot->queue = 0;
     }
-    s->ep[id] = e;
+    slot->e = e;
 }
 
 static void declare_phase(hm_sender_t *s, uint16_t id, hm_wire_str_t name)
 {
-    if (id >= SENDER_PHASES_MAX)
-        return;
-    if (!s->phase && !(s->phase = calloc(SENDER_PHASES_MAX, sizeof *s->phase)))
-        return;
-    copy_name(s->phase[id], name);
+    if (grow((void **)&s->phase, &s->nphase, sizeof *s->phase, id, SENDER_PHASES_MAX))
+        copy_name(s->phase[id], name);
 }
 
 static void declare_metric(hm_sender_t *s, uint16_t id, uint8_t kind, hm_wire_str_t name)
 {
-    if (id >= SENDER_METRICS_MAX)
-        return;
-    if (!s->metric && !(s->metric = calloc(SENDER_METRICS_MAX, sizeof *s->metric)))
+    if (!grow((void **)&s->metric, &s->nmetric, sizeof *s->metric, id, SENDER_METRICS_MAX))
         return;
     metric_decl_t *m = &s->metric[id];
     m->kind = kind;
@@ -303,7 +384,7 @@ static void declare_metric(hm_sender_t *s, uint16_t id, uint8_t kind, hm_wire_st
 
 static void sample(hm_registry_t *r, hm_sender_t *s, const hm_wire_sample_t *x, uint64_t now_ns)
 {
-    hm_endpoint_stats_t *e = x->endpoint < s->nep ? s->ep[x->endpoint] : NULL;
+    hm_endpoint_stats_t *e = x->endpoint < s->nep ? s->ep[x->endpoint].e : NULL;
     if (!e) {
         r->c.unknown_ids++;
         return;
@@ -316,7 +397,7 @@ static void sample(hm_registry_t *r, hm_sender_t *s, const hm_wire_sample_t *x, 
     hm_endpoint_stats_record(e, now_ns, lat, x->status, x->request_id.ptr, x->request_id.len);
     for (unsigned i = 0; i < x->nphases; i++) {
         uint16_t p = x->phases[i].phase;
-        if (s->phase && p < SENDER_PHASES_MAX && s->phase[p][0])
+        if (p < s->nphase && s->phase[p][0])
             hm_endpoint_stats_phase(e, now_ns, s->phase[p], x->phases[i].ns);
         else
             r->c.unknown_ids++;
@@ -327,15 +408,15 @@ static void sample(hm_registry_t *r, hm_sender_t *s, const hm_wire_sample_t *x, 
 static void metric_value(hm_registry_t *r, hm_sender_t *s, uint16_t ep, uint16_t metric,
                          int64_t v, uint64_t now_ns)
 {
-    hm_endpoint_stats_t *e = ep < s->nep ? s->ep[ep] : NULL;
-    metric_decl_t *m = s->metric && metric < SENDER_METRICS_MAX ? &s->metric[metric] : NULL;
+    hm_endpoint_stats_t *e = ep < s->nep ? s->ep[ep].e : NULL;
+    metric_decl_t *m = metric < s->nmetric ? &s->metric[metric] : NULL;
     if (!e || !m || !m->kind) {
         r->c.unknown_ids++;
         return;
     }
     if (m->is_queue) {
-        hm_endpoint_stats_gauge_add(e, HM_GAUGE_QUEUE_DEPTH, v - s->queue[ep], now_ns);
-        s->queue[ep] = v;
+        hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, s->ep[ep].queue, v, now_ns);
+        s->ep[ep].queue = v;
         return;
     }
     metric_value_t *mv = NULL;
@@ -351,7 +432,7 @@ static void metric_value(hm_registry_t *r, hm_sender_t *s, uint16_t ep, uint16_t
         mv = &s->values[s->nvalues++];
         *mv = (metric_value_t){ep, metric, e, slot, 0};
     }
-    hm_endpoint_stats_gauge_add(e, mv->slot, v - mv->last, now_ns);
+    hm_endpoint_stats_gauge_change(e, mv->slot, mv->last, v, now_ns);
     mv->last = v;
 }
 
@@ -375,10 +456,10 @@ void hm_registry_apply(hm_registry_t *r, hm_sender_t *s, const hm_wire_record_t 
         uint16_t ep = rec->u.gauge.endpoint;
         if (rec->u.gauge.metric != HM_WIRE_METRIC_INFLIGHT) {
             metric_value(r, s, ep, rec->u.gauge.metric, rec->u.gauge.value, now_ns);
-        } else if (ep < s->nep && s->ep[ep]) {
-            hm_endpoint_stats_gauge_add(s->ep[ep], HM_GAUGE_INFLIGHT,
-                                        rec->u.gauge.value - s->inflight[ep], now_ns);
-            s->inflight[ep] = rec->u.gauge.value;
+        } else if (ep < s->nep && s->ep[ep].e) {
+            hm_endpoint_stats_gauge_change(s->ep[ep].e, HM_GAUGE_INFLIGHT, s->ep[ep].inflight,
+                                           rec->u.gauge.value, now_ns);
+            s->ep[ep].inflight = rec->u.gauge.value;
         } else {
             r->c.unknown_ids++;
         }
@@ -407,19 +488,20 @@ void hm_registry_apply(hm_registry_t *r, hm_sender_t *s, const hm_wire_record_t 
 static void drop_sender(hm_sender_t *s, uint64_t now_ns)
 {
     for (size_t i = 0; i < s->nep; i++) {
-        if (!s->ep[i])
+        const ep_slot_t *slot = &s->ep[i];
+        if (!slot->e)
             continue;
-        if (s->inflight[i])
-            hm_endpoint_stats_gauge_add(s->ep[i], HM_GAUGE_INFLIGHT, -s->inflight[i], now_ns);
-        if (s->queue[i])
-            hm_endpoint_stats_gauge_add(s->ep[i], HM_GAUGE_QUEUE_DEPTH, -s->queue[i], now_ns);
+        if (slot->inflight)
+            hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_INFLIGHT, slot->inflight, 0, now_ns);
+        if (slot->queue)
+            hm_endpoint_stats_gauge_change(slot->e, HM_GAUGE_QUEUE_DEPTH, slot->queue, 0, now_ns);
     }
     for (size_t i = 0; i < s->nvalues; i++) {
         /* Counters are totals that stay; gauges stop counting. */
         metric_decl_t *m = &s->metric[s->values[i].metric];
         if (m->kind == HM_METRIC_GAUGE)
-            hm_endpoint_stats_gauge_add(s->values[i].e, s->values[i].slot, -s->values[i].last,
-                                        now_ns);
+            hm_endpoint_stats_gauge_change(s->values[i].e, s->values[i].slot, s->values[i].last, 0,
+                                           now_ns);
     }
     sender_free(s);
 }
@@ -431,11 +513,21 @@ void hm_registry_expire(hm_registry_t *r, uint64_t now_ns)
     for (size_t i = 0; i < r->nsenders; i++) {
         hm_sender_t *s = r->senders[i];
         if (now_ns > s->last_ns && now_ns - s->last_ns > limit) {
+            if (s->seq_known) {
+                r->grave[r->grave_at] = (grave_t){true, s->id, s->seq, s->drops};
+                r->grave_at = (r->grave_at + 1) % GRAVE_MAX;
+            }
             drop_sender(s, now_ns);
             r->c.senders_expired++;
         } else {
             r->senders[k++] = s;
         }
+    }
+    if (k < r->nsenders) {
+        /* Senders moved: index them again (at most once a snapshot). */
+        memset(r->sht, 0, r->sht_cap * sizeof *r->sht);
+        for (size_t i = 0; i < k; i++)
+            r->sht[sender_slot(r, r->senders[i]->id)] = (uint32_t)(i + 1);
     }
     r->nsenders = k;
     r->c.senders_live = k;
@@ -456,6 +548,24 @@ static int by_name(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* Samples per second since the newest remembered snapshot at least a second
+ * old (the oldest one when none is), then remembers this one. */
+static double ingest_rate(hm_registry_t *r, uint64_t now_ns)
+{
+    size_t i = r->marks_at, from = i;
+    for (size_t k = 0; k < RATE_MARKS; k++, i = (i + RATE_MARKS - 1) % RATE_MARKS) {
+        from = i;
+        if (now_ns - r->marks[i].ns >= NS_PER_S)
+            break;
+    }
+    uint64_t dt = now_ns - r->marks[from].ns;
+    double rate = dt ? (double)(r->c.samples - r->marks[from].samples) * 1e9 / (double)dt : 0.0;
+    r->marks_at = (r->marks_at + 1) % RATE_MARKS;
+    r->marks[r->marks_at].ns = now_ns;
+    r->marks[r->marks_at].samples = r->c.samples;
+    return rate;
+}
+
 hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns)
 {
     hm_registry_expire(r, now_ns);
@@ -473,11 +583,7 @@ hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns)
     s->taken_unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     s->uptime_ns = now_ns - r->start_ns;
     s->since_reset_ns = now_ns - r->reset_ns;
-    uint64_t dt = now_ns - r->last_snap_ns;
-    if (dt > 0)
-        s->ingest_rate = (double)(r->c.samples - r->last_snap_samples) * 1e9 / (double)dt;
-    r->last_snap_ns = now_ns;
-    r->last_snap_samples = r->c.samples;
+    s->ingest_rate = ingest_rate(r, now_ns);
     s->counters = r->c;
     return s;
 }

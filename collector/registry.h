@@ -41,7 +41,8 @@ hm_snap_counters_t *hm_registry_counters(hm_registry_t *r);
  * senders_refused) when the sender cap is reached. Borrowed. */
 hm_sender_t *hm_registry_sender(hm_registry_t *r, uint64_t id, uint64_t now_ns);
 
-/* Notes a frame's sequence number (gaps count as lost frames). */
+/* Notes a frame's sequence number: gaps count as lost frames; a number
+ * going back means the sender started over. */
 void hm_registry_seq(hm_registry_t *r, hm_sender_t *s, uint64_t seq);
 
 /* Applies one decoded record of sender s. */

@@ -4,15 +4,12 @@
  */
 #include "snapshot.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The reference count is the struct's int field, used through atomics. */
-static _Atomic int *refs_of(hm_snapshot_t *s)
-{
-    return (_Atomic int *)&s->refs;
-}
+/* The reference count is the contract's plain int, so it is used through
+ * the compiler's atomic built-ins (defined on plain objects) rather than cast
+ * to an _Atomic type, which need not share int's layout. */
 
 hm_snapshot_t *hm_snapshot_new(size_t n)
 {
@@ -24,13 +21,14 @@ hm_snapshot_t *hm_snapshot_new(size_t n)
         return NULL;
     }
     s->nendpoints = n;
-    atomic_init(refs_of(s), 1);
+    s->refs = 1; /* not yet shared */
     return s;
 }
 
 hm_snapshot_t *hm_snapshot_ref(hm_snapshot_t *s)
 {
-    atomic_fetch_add_explicit(refs_of(s), 1, memory_order_relaxed);
+    /* Relaxed: the caller already holds a reference, so s is alive. */
+    __atomic_fetch_add(&s->refs, 1, __ATOMIC_RELAXED);
     return s;
 }
 
@@ -40,7 +38,8 @@ void hm_snapshot_release(hm_snapshot_t **s_p)
         return;
     hm_snapshot_t *s = *s_p;
     *s_p = NULL;
-    if (atomic_fetch_sub_explicit(refs_of(s), 1, memory_order_acq_rel) == 1) {
+    /* Release our writes, and acquire everyone's before the last one frees. */
+    if (__atomic_fetch_sub(&s->refs, 1, __ATOMIC_ACQ_REL) == 1) {
         free(s->endpoints);
         free(s);
     }

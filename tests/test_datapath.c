@@ -93,15 +93,26 @@ static void assert_endpoint(const hm_snapshot_t *s, const char *name, uint64_t c
     assert_true(st->p99_ns >= ns - ns / 100 && st->p99_ns <= ns + ns / 100);
 }
 
-/* A free loopback address: bound and closed at once. */
-static void free_address(char *out, size_t n)
+/* An ipc:// address in a fresh temporary folder, free before anyone binds
+ * it (the clients start before the collector); done_address removes it. */
+typedef struct {
+    char dir[64];
+    char addr[128];
+} address_t;
+
+static void new_address(address_t *a)
 {
-    void *ctx = zmq_ctx_new();
-    void *s = zmq_socket(ctx, ZMQ_PULL);
-    zmq_bind(s, "tcp://127.0.0.1:*");
-    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, out, &n);
-    zmq_close(s);
-    zmq_ctx_term(ctx);
+    snprintf(a->dir, sizeof a->dir, "/tmp/hm-datapath.XXXXXX");
+    assert_non_null(mkdtemp(a->dir));
+    snprintf(a->addr, sizeof a->addr, "ipc://%s/collector", a->dir);
+}
+
+static void done_address(address_t *a)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/collector", a->dir);
+    unlink(path);
+    assert_int_equal(rmdir(a->dir), 0);
 }
 
 static void test_datapath_threads_and_processes_arrive_exactly(void **state)
@@ -109,8 +120,9 @@ static void test_datapath_threads_and_processes_arrive_exactly(void **state)
     /* Fork while this process has no threads: a child forked beside running
      * threads can inherit a held allocator lock (and does, under ASan). The
      * publishers then wait for the collector, as in life. */
-    char addr[128];
-    free_address(addr, sizeof addr);
+    address_t where;
+    new_address(&where);
+    const char *addr = where.addr;
     pid_t a = spawn(addr, "proc-a", 10 * MS);
     pid_t b = spawn(addr, "proc-b", 20 * MS);
     void *ctx = zmq_ctx_new();
@@ -147,12 +159,14 @@ static void test_datapath_threads_and_processes_arrive_exactly(void **state)
     hm_snapshot_release(&s);
     hm_collector_destroy(&c);
     zmq_ctx_term(ctx);
+    done_address(&where);
 }
 
 static void test_datapath_late_collector_learns_names_and_drops(void **state)
 {
-    char addr[128];
-    free_address(addr, sizeof addr);
+    address_t where;
+    new_address(&where);
+    const char *addr = where.addr;
     pid_t pid = fork();
     if (pid == 0) {
         hm_options_t o = {.endpoint = addr, .service = "early", .declare_every_ms = 200};
@@ -195,6 +209,66 @@ static void test_datapath_late_collector_learns_names_and_drops(void **state)
     hm_snapshot_release(&s);
     hm_collector_destroy(&c);
     zmq_ctx_term(ctx);
+    done_address(&where);
+}
+
+/* produced = sent + dropped + buffered, read while the publisher is idle. */
+static hm_client_stats_t settled_stats(hm_client_t *cl)
+{
+    sleep_ms(300);
+    hm_client_stats_t st;
+    hm_client_stats(cl, &st);
+    assert_int_equal(st.produced, st.sent + st.dropped + st.buffered);
+    return st;
+}
+
+static void test_datapath_without_a_collector_every_sample_is_accounted(void **state)
+{
+    /* Runs last: it starts threads in this process, and the tests above fork. */
+    address_t where;
+    new_address(&where);
+    const char *addr = where.addr;
+    hm_options_t opts = {.endpoint = addr, .service = "alone", .declare_every_ms = 100};
+    hm_client_t *cl = NULL;
+    assert_int_equal(hm_open(&opts, &cl), 0);
+    hm_endpoint_t ep;
+    assert_int_equal(hm_endpoint(cl, "GET /alone", &ep), 0);
+    for (int i = 0; i < 20000; i++)
+        hm_record(cl, ep, 2 * MS, 200);
+    hm_client_stats_t st = settled_stats(cl);
+    assert_int_equal(st.produced, 20000);
+    assert_int_equal(st.sent, 0);
+    assert_true(st.dropped > 0);
+    /* the collector comes up: what follows arrives, and so do the drops */
+    void *ctx = zmq_ctx_new();
+    hm_collector_t *c = NULL;
+    hm_collector_options_t o = {.bind = addr, .snapshot_ms = 100};
+    assert_int_equal(hm_collector_new(ctx, &o, &c, NULL), 0);
+    sleep_ms(700); /* the client reconnects */
+    for (int i = 0; i < 1000; i++)
+        hm_record(cl, ep, 2 * MS, 200);
+    st = settled_stats(cl);
+    assert_int_equal(st.produced, 21000);
+    assert_int_equal(st.buffered, 0);
+    hm_snapshot_t *s = NULL;
+    const hm_snap_endpoint_t *e = NULL;
+    for (int waited = 0; waited < 3000; waited += 50) {
+        hm_snapshot_release(&s);
+        s = wait_for(c, st.sent, 1000);
+        e = hm_snapshot_find(s, "GET /alone");
+        if (e && s->counters.client_drops == st.dropped)
+            break;
+        sleep_ms(50);
+    }
+    assert_non_null(e);
+    assert_int_equal(e->win[HM_WIN_ALL].count, st.sent);
+    assert_int_equal(s->counters.client_drops, st.dropped);
+    assert_int_equal(e->win[HM_WIN_ALL].count + s->counters.client_drops, 21000);
+    hm_snapshot_release(&s);
+    hm_close(&cl);
+    hm_collector_destroy(&c);
+    zmq_ctx_term(ctx);
+    done_address(&where);
 }
 
 int main(void)
@@ -202,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_datapath_threads_and_processes_arrive_exactly),
         cmocka_unit_test(test_datapath_late_collector_learns_names_and_drops),
+        cmocka_unit_test(test_datapath_without_a_collector_every_sample_is_accounted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,6 @@
-/* tests/test_registry.c - the registry and ingest: caps, counters, gauges, expiry. */
+/* tests/test_registry.c - the registry: caps on endpoints, names and senders,
+ * sequence gaps, client drops, gauges summed over live senders, expiry, reset.
+ * Frames go in through ingest.c (tested on its own in test_ingest.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,77 +27,6 @@ static hm_snapshot_t *snap(hm_registry_t *r, uint64_t now)
     return s;
 }
 
-static void test_registry_ingests_exact_counts_and_percentiles(void **state)
-{
-    hm_registry_t *r = hm_registry_new(NULL, T0);
-    frame_begin(&f, 1, 0);
-    frame_endpoint(&f, 0, "GET /a");
-    for (int i = 1; i <= 1000; i++)
-        frame_sample(&f, 0, i % 100 == 0 ? 500 : 200, (uint64_t)i * MS);
-    assert_int_equal(hm_ingest_frame(r, f.buf, frame_end(&f), T0), HM_WIRE_OK);
-    hm_snapshot_t *s = snap(r, T0 + S / 2);
-    const hm_snap_endpoint_t *e = hm_snapshot_find(s, "GET /a");
-    assert_non_null(e);
-    const hm_snap_stats_t *st = &e->win[HM_WIN_10S];
-    assert_int_equal(st->count, 1000);
-    assert_int_equal(st->errors, 10);
-    assert_true(st->p50_ns >= 495 * MS && st->p50_ns <= 505 * MS);
-    assert_true(st->p99_ns >= 980 * MS && st->p99_ns <= 1000 * MS);
-    assert_int_equal(st->max_ns, 1000 * MS);
-    assert_int_equal(st->min_ns, 1 * MS);
-    assert_int_equal(s->counters.samples, 1000);
-    assert_int_equal(s->counters.frames, 1);
-    assert_int_equal(e->statuses[0].status, 200);
-    assert_int_equal(e->statuses[0].count, 990);
-    assert_int_equal(e->nslow, HM_SNAP_SLOWEST);
-    assert_int_equal(e->slow[0].duration_ns, 1000 * MS);
-    hm_snapshot_release(&s);
-    hm_registry_destroy(&r);
-    assert_null(r);
-}
-
-static void test_registry_rejects_bad_frames_by_reason(void **state)
-{
-    hm_registry_t *r = hm_registry_new(NULL, T0);
-    frame_begin(&f, 1, 0);
-    frame_endpoint(&f, 0, "x");
-    frame_sample(&f, 0, 200, MS);
-    size_t len = frame_end(&f);
-    assert_int_equal(hm_ingest_frame(r, f.buf, 10, T0), HM_WIRE_ERR_SHORT);
-    assert_int_equal(hm_ingest_frame(r, f.buf, len - 1, T0), HM_WIRE_ERR_TRUNCATED);
-    f.buf[2] = 9;
-    assert_int_equal(hm_ingest_frame(r, f.buf, len, T0), HM_WIRE_ERR_VERSION);
-    hm_snap_counters_t *c = hm_registry_counters(r);
-    assert_int_equal(c->rejected, 3);
-    assert_int_equal(c->rejected_by[HM_WIRE_ERR_SHORT], 1);
-    assert_int_equal(c->rejected_by[HM_WIRE_ERR_TRUNCATED], 1);
-    assert_int_equal(c->rejected_by[HM_WIRE_ERR_VERSION], 1);
-    /* nothing of a rejected frame is applied */
-    assert_int_equal(c->samples, 0);
-    assert_int_equal(c->endpoints, 0);
-    hm_registry_destroy(&r);
-}
-
-static void test_registry_counts_unknown_ids_and_records(void **state)
-{
-    hm_registry_t *r = hm_registry_new(NULL, T0);
-    frame_begin(&f, 1, 0);
-    frame_sample(&f, 7, 200, MS); /* endpoint 7 never declared */
-    size_t len = frame_end(&f);
-    /* append an unknown record type 99 with a 2-byte body */
-    f.buf[len] = 99;
-    f.buf[len + 1] = 2;
-    f.buf[len + 2] = 0;
-    f.buf[len + 3] = f.buf[len + 4] = 0;
-    f.buf[4] = 2;
-    assert_int_equal(hm_ingest_frame(r, f.buf, len + 5, T0), HM_WIRE_OK);
-    hm_snap_counters_t *c = hm_registry_counters(r);
-    assert_int_equal(c->unknown_ids, 1);
-    assert_int_equal(c->unknown_records, 1);
-    assert_int_equal(c->samples, 0);
-    hm_registry_destroy(&r);
-}
-
 static void test_registry_folds_names_beyond_the_cap(void **state)
 {
     hm_registry_limits_t lim = {.max_endpoints = 10};
@@ -115,9 +46,17 @@ static void test_registry_folds_names_beyond_the_cap(void **state)
         frame_endpoint(&f, (uint16_t)i, name);
     }
     hm_ingest_frame(r, f.buf, frame_end(&f), T0);
+    /* another sender with the same names and five more: only those count */
+    frame_begin(&f, 2, 0);
+    for (int i = 0; i < 55; i++) {
+        snprintf(name, sizeof name, "ep-%02d", i);
+        frame_endpoint(&f, (uint16_t)(100 + i), name);
+    }
+    hm_ingest_frame(r, f.buf, frame_end(&f), T0);
     hm_snapshot_t *s = snap(r, T0 + 1);
     assert_int_equal(s->nendpoints, 11);
-    assert_int_equal(s->counters.names_folded, 40);
+    assert_int_equal(s->counters.endpoints, 11);
+    assert_int_equal(s->counters.names_folded, 45);
     const hm_snap_endpoint_t *o = &s->endpoints[10];
     assert_true(o->other);
     assert_string_equal(o->name, HM_OTHER_NAME);
@@ -135,11 +74,20 @@ static void test_registry_cuts_long_names_and_counts(void **state)
     frame_begin(&f, 1, 0);
     frame_endpoint(&f, 0, name);
     frame_endpoint(&f, 0, name);
+    name[200] = 'x'; /* differs only beyond the cut: the same endpoint */
+    frame_endpoint(&f, 1, name);
+    /* "a" and 100 two-byte characters: cut at a character boundary */
+    char utf8[256] = "a";
+    for (int i = 0; i < 100; i++)
+        strcat(utf8, "\xc3\xa9");
+    frame_endpoint(&f, 2, utf8);
     hm_ingest_frame(r, f.buf, frame_end(&f), T0);
     hm_snapshot_t *s = snap(r, T0);
-    assert_int_equal(s->nendpoints, 1);
-    assert_int_equal(strlen(s->endpoints[0].name), HM_SNAP_NAME_MAX);
-    assert_int_equal(s->counters.names_cut, 1);
+    assert_int_equal(s->nendpoints, 2);
+    assert_int_equal(strlen(s->endpoints[0].name), HM_SNAP_NAME_MAX - 1);
+    assert_memory_equal(s->endpoints[0].name, utf8, HM_SNAP_NAME_MAX - 1);
+    assert_int_equal(strlen(s->endpoints[1].name), HM_SNAP_NAME_MAX);
+    assert_int_equal(s->counters.names_cut, 2);
     hm_snapshot_release(&s);
     hm_registry_destroy(&r);
 }
@@ -158,22 +106,76 @@ static void test_registry_refuses_senders_beyond_the_cap(void **state)
     assert_int_equal(c->senders_live, 2);
     assert_int_equal(c->senders_refused, 3);
     assert_int_equal(c->samples, 2);
+    assert_int_equal(c->frames, 2);
+    /* once the two have expired, a new sender finds room */
+    hm_registry_expire(r, T0 + 11 * S);
+    assert_int_equal(c->senders_live, 0);
+    assert_int_equal(c->senders_expired, 2);
+    frame_begin(&f, 6, 0);
+    frame_endpoint(&f, 0, "e");
+    frame_sample(&f, 0, 200, MS);
+    hm_ingest_frame(r, f.buf, frame_end(&f), T0 + 11 * S);
+    assert_int_equal(c->senders_live, 1);
+    assert_int_equal(c->senders_refused, 3);
+    assert_int_equal(c->samples, 3);
     hm_registry_destroy(&r);
 }
 
 static void test_registry_counts_lost_frames_and_sums_drops(void **state)
 {
     hm_registry_t *r = hm_registry_new(NULL, T0);
-    uint64_t seqs[] = {0, 1, 5, 6, 10};
-    uint64_t drops[] = {0, 3, 3, 10, 2}; /* the last: the sender started over */
-    for (int i = 0; i < 5; i++) {
+    /* seq 0 again: the sender started over with its own running totals, and
+     * had dropped 12 before its first frame got through */
+    uint64_t seqs[] = {0, 1, 5, 6, 10, 0, 1, 3};
+    uint64_t drops[] = {0, 3, 3, 10, 10, 12, 14, 14};
+    for (int i = 0; i < 8; i++) {
         frame_begin(&f, 9, seqs[i]);
         hm_wire_put_drops(&f.w, drops[i]);
         hm_ingest_frame(r, f.buf, frame_end(&f), T0);
     }
     hm_snap_counters_t *c = hm_registry_counters(r);
-    assert_int_equal(c->lost, 3 + 3);
-    assert_int_equal(c->client_drops, 10 + 2);
+    assert_int_equal(c->lost, 3 + 3 + 1);
+    assert_int_equal(c->client_drops, 10 + 14);
+    assert_int_equal(c->senders_live, 1);
+    hm_registry_destroy(&r);
+}
+
+static void send_drops(hm_registry_t *r, uint64_t sender, uint64_t seq, uint64_t drops,
+                       uint64_t now)
+{
+    frame_begin(&f, sender, seq);
+    hm_wire_put_drops(&f.w, drops);
+    assert_int_equal(hm_ingest_frame(r, f.buf, frame_end(&f), now), HM_WIRE_OK);
+}
+
+static void test_registry_finds_many_senders_and_remembers_expired_ones(void **state)
+{
+    hm_registry_limits_t lim = {.max_senders = 500, .sender_expiry_ms = 5000};
+    hm_registry_t *r = hm_registry_new(&lim, T0);
+    hm_snap_counters_t *c = hm_registry_counters(r);
+    uint64_t total = 0;
+    for (uint64_t i = 1; i <= 400; i++) {
+        send_drops(r, i << 40, 0, i, T0); /* ids that differ only in high bits */
+        total += i;
+    }
+    for (uint64_t i = 2; i <= 400; i += 2)
+        send_drops(r, i << 40, 1, i, T0 + 4 * S);
+    hm_registry_expire(r, T0 + 6 * S);
+    assert_int_equal(c->senders_live, 200);
+    assert_int_equal(c->senders_expired, 200);
+    for (uint64_t i = 2; i <= 400; i += 2)
+        send_drops(r, i << 40, 2, i, T0 + 7 * S);
+    assert_int_equal(c->senders_live, 200);
+    assert_int_equal(c->lost, 0);
+    assert_int_equal(c->client_drops, total);
+    /* the expired ones were only paused: they come back having lost two
+     * frames each and dropped one more sample each */
+    for (uint64_t i = 1; i <= 400; i += 2)
+        send_drops(r, i << 40, 3, i + 1, T0 + 8 * S);
+    assert_int_equal(c->senders_live, 400);
+    assert_int_equal(c->lost, 2 * 200);
+    assert_int_equal(c->client_drops, total + 200);
+    assert_int_equal(c->frames, 400 + 200 + 200 + 200);
     hm_registry_destroy(&r);
 }
 
@@ -217,41 +219,6 @@ static void test_registry_sums_gauges_over_live_senders(void **state)
     hm_registry_destroy(&r);
 }
 
-static void test_registry_keeps_phases_and_slowest_request_ids(void **state)
-{
-    hm_registry_t *r = hm_registry_new(NULL, T0);
-    frame_begin(&f, 1, 0);
-    frame_endpoint(&f, 0, "q");
-    hm_wire_put_decl(&f.w, HM_REC_PHASE, 0, hm_wire_str("wait", NULL));
-    hm_wire_put_decl(&f.w, HM_REC_PHASE, 1, hm_wire_str("exec", NULL));
-    for (int i = 0; i < 20; i++) {
-        char rid[16];
-        snprintf(rid, sizeof rid, "r%d", i);
-        hm_wire_sample_t x = {.endpoint = 0, .status = 200, .duration_ns = (uint64_t)(i + 1) * MS,
-                              .nphases = 2, .request_id = hm_wire_str(rid, NULL)};
-        x.phases[0] = (hm_wire_phase_t){0, (uint64_t)(i + 1) * MS / 4};
-        x.phases[1] = (hm_wire_phase_t){1, (uint64_t)(i + 1) * MS * 3 / 4};
-        hm_wire_put_sample(&f.w, &x);
-    }
-    hm_ingest_frame(r, f.buf, frame_end(&f), T0);
-    hm_snapshot_t *s = snap(r, T0 + 1);
-    const hm_snap_endpoint_t *e = hm_snapshot_find(s, "q");
-    assert_int_equal(e->nphases, 2);
-    assert_string_equal(e->phases[0].name, "wait");
-    assert_int_equal(e->phases[0].win[HM_WIN_ALL].count, 20);
-    uint64_t w = e->phases[0].win[HM_WIN_ALL].sum_ns, x = e->phases[1].win[HM_WIN_ALL].sum_ns;
-    assert_true(x > 2 * w && x < 4 * w);
-    assert_int_equal(e->nslow, HM_SNAP_SLOWEST);
-    assert_string_equal(e->slow[0].request_id, "r19");
-    assert_string_equal(e->slow[9].request_id, "r10");
-    hm_snapshot_release(&s);
-    /* a minute later the slowest list is empty */
-    s = snap(r, T0 + 61 * S);
-    assert_int_equal(hm_snapshot_find(s, "q")->nslow, 0);
-    hm_snapshot_release(&s);
-    hm_registry_destroy(&r);
-}
-
 static void test_registry_reset_forgets_stats_but_not_counters(void **state)
 {
     hm_registry_t *r = hm_registry_new(NULL, T0);
@@ -272,15 +239,12 @@ static void test_registry_reset_forgets_stats_but_not_counters(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_registry_ingests_exact_counts_and_percentiles),
-        cmocka_unit_test(test_registry_rejects_bad_frames_by_reason),
-        cmocka_unit_test(test_registry_counts_unknown_ids_and_records),
         cmocka_unit_test(test_registry_folds_names_beyond_the_cap),
         cmocka_unit_test(test_registry_cuts_long_names_and_counts),
         cmocka_unit_test(test_registry_refuses_senders_beyond_the_cap),
         cmocka_unit_test(test_registry_counts_lost_frames_and_sums_drops),
+        cmocka_unit_test(test_registry_finds_many_senders_and_remembers_expired_ones),
         cmocka_unit_test(test_registry_sums_gauges_over_live_senders),
-        cmocka_unit_test(test_registry_keeps_phases_and_slowest_request_ids),
         cmocka_unit_test(test_registry_reset_forgets_stats_but_not_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
