@@ -206,6 +206,13 @@ int hm_demo_start(const char *address, hm_demo_t **out)
     hm_endpoint(d->client, "WS /stream", &d->stream);
     hm_phase(d->client, "wait", &d->wait);
     hm_phase(d->client, "exec", &d->exec);
+    /* Start once the first frame has gone out (at most a second): samples
+     * before the connection is up would only show as drops. */
+    hm_client_stats_t st = {0};
+    for (int i = 0; i < 100 && st.frames_sent == 0; i++) {
+        sleep_ms(10);
+        hm_client_stats(d->client, &st);
+    }
     void *(*fns[3])(void *) = {synth, phased, streams};
     for (int i = 0; i < 3; i++) {
         if (pthread_create(&d->threads[i], NULL, fns[i], d) != 0) {
