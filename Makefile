@@ -65,10 +65,13 @@ UNIT_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # Helper programs the integration tests run (tests/prog_*.c).
 TEST_PROG_SRC = $(wildcard tests/prog_*.c)
 TEST_PROG_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_PROG_SRC))
+FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN = $(patsubst fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
 BENCH_SRC = $(wildcard bench/bench_*.c)
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps run check check-build check-san test bench install uninstall clean format
+.PHONY: all deps run check check-build check-san test bench fuzz fuzz-build install uninstall clean format
 .DEFAULT_GOAL := all
 
 all: $(LIBHOTMON_A) $(LIBHOTMON_SO) $(BUILD)/libhotmon.pc $(PROGS)
@@ -97,6 +100,21 @@ test: check-build
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) OPT=-O2
 	$(Q)scripts/run-bench.sh $(BUILD)
+
+# `fuzz` = libFuzzer with ASan and UBSan (clang): each target in fuzz/ runs for
+# FUZZ_SECONDS from its seed corpus in fuzz/corpus/; a crash fails the run
+# and leaves its input in $(BUILD)/fuzz/crashes.
+fuzz:
+	$(Q)scripts/install-deps.sh clang libclang-rt-14-dev
+	$(Q)$(MAKE) --no-print-directory fuzz-build BUILD=$(BUILD)/fuzz CC=clang SAN=1 \
+	    CFLAGS=-fsanitize=fuzzer-no-link
+	$(Q)scripts/run-fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+fuzz-build: $(FUZZ_BIN)
+
+$(BUILD)/fuzzers/%: $(BUILD)/obj/fuzz/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(FINAL_LIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -223,9 +223,30 @@ static void test_view_columns_fit_80_with_the_trend_first_to_go(void **state)
     assert_true(order[HM_COL_P95] > 0);
 }
 
+/* Found by fuzz/fuzz_filter.c: "~a+++...+" made regcomp allocate gigabytes. */
+static void test_view_filter_refuses_costly_regular_expressions(void **state)
+{
+    const char *costly[] = {"~a++", "~x*+", "~a{1000}", "~(a)\\1", "~a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t+u+v+w+x+y+z+A+B+C+D+E+F+G+H" /* 33 */};
+    for (size_t i = 0; i < sizeof costly / sizeof costly[0]; i++) {
+        hm_filter_t *f = NULL;
+        const char *why = NULL;
+        assert_int_equal(hm_filter_new(costly[i], &f, &why), EINVAL);
+        assert_null(f);
+        assert_non_null(strstr(why, "regular expression"));
+    }
+    const char *fine[] = {"~^(GET|POST) /api/v[0-9]+/", "~[+*?]+", "~a{2,255}b?", "~\\++"};
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+        hm_filter_t *f = NULL;
+        const char *why = NULL;
+        assert_int_equal(hm_filter_new(fine[i], &f, &why), 0);
+        hm_filter_destroy(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_view_filter_refuses_costly_regular_expressions),
         cmocka_unit_test(test_view_sorts_by_a_column_with_other_last),
         cmocka_unit_test(test_view_filters_substring_regex_and_inverted),
         cmocka_unit_test(test_view_columns_parse_and_format),

@@ -179,6 +179,61 @@ struct hm_filter {
     const char *needle;   /* the substring, inside text */
 };
 
+/* Whether a pattern would make regcomp or regexec costly out of all
+ * proportion to a filter: glibc allocates gigabytes for a few hundred
+ * stacked quantifiers ("a++++..."), which POSIX leaves undefined anyway;
+ * huge {m,n} bounds multiply, and back-references make matching
+ * exponential. Returns the reason, or NULL when the pattern is fine. */
+static const char *regex_costly(const char *re)
+{
+    enum { MAX_QUANTIFIERS = 32, MAX_BOUND = 255 };
+    int quantifiers = 0;
+    bool after_quantifier = false;
+    for (const char *p = re; *p; p++) {
+        if (*p == '\\') {
+            if (p[1] >= '1' && p[1] <= '9')
+                return "regular expression: back-references are not allowed in a filter";
+            if (p[1])
+                p++;
+            after_quantifier = false;
+            continue;
+        }
+        if (*p == '[') { /* a bracket expression: its characters are literal */
+            const char *q = p + 1;
+            if (*q == '^')
+                q++;
+            if (*q == ']')
+                q++;
+            while (*q && *q != ']')
+                q++;
+            if (!*q)
+                return NULL; /* regcomp reports the unmatched [ */
+            p = q;
+            after_quantifier = false;
+            continue;
+        }
+        bool quant = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+        if (quant && after_quantifier)
+            return "regular expression: a quantifier cannot follow another";
+        if (quant && ++quantifiers > MAX_QUANTIFIERS)
+            return "regular expression: too many quantifiers for a filter";
+        if (*p == '{') {
+            for (const char *q = p + 1; *q && *q != '}'; q++) {
+                if (*q >= '0' && *q <= '9' && strtol(q, NULL, 10) > MAX_BOUND)
+                    return "regular expression: a { } bound above 255";
+                while (q[1] >= '0' && q[1] <= '9')
+                    q++;
+            }
+            while (*p && *p != '}')
+                p++;
+            if (!*p)
+                return NULL; /* regcomp reports the unmatched { */
+        }
+        after_quantifier = quant;
+    }
+    return NULL;
+}
+
 /* A static message for each regcomp error, since the filter that would own
  * regerror's text is not made. */
 static const char *regex_why(int rc)
@@ -231,9 +286,10 @@ int hm_filter_new(const char *text, hm_filter_t **out, const char **why)
     /* "", "!" and "~" (half-typed filters) match everything rather than nothing. */
     f->all = *p == '\0';
     if (f->regex && !f->all) {
-        int rc = regcomp(&f->re, p, REG_EXTENDED | REG_NOSUB | REG_ICASE);
+        const char *costly = regex_costly(p);
+        int rc = costly ? REG_ESPACE : regcomp(&f->re, p, REG_EXTENDED | REG_NOSUB | REG_ICASE);
         if (rc != 0) {
-            *why = regex_why(rc);
+            *why = costly ? costly : regex_why(rc);
             free(f->text);
             free(f);
             return EINVAL;
