@@ -32,6 +32,10 @@ wait_for() {
 }
 
 # wait_until COMMAND...: until it succeeds, up to 10 s.
+# Runs "$@" until it succeeds, for up to 10 s. Anything that reads the screen
+# must be re-run each time: pass it through eval in single quotes, as
+# `wait_until eval 'test "$(row_count)" -ge 11'`, not as a $(...) argument,
+# which the shell would expand once, before the first try.
 wait_until() {
     local i
     for ((i = 0; i < 100; i++)); do
@@ -111,7 +115,7 @@ check "the window and sort show" wait_for 'window 1m +sort p99↓ *$'
 check "headers: endpoint, rate, percentiles, errors, in-flight, queue, SLO, trend" \
     wait_for 'ENDPOINT +RATE/s +P50 +P95 +P99↓ +MAX +ERR% +INFLT +QUEUE +SLO +P99 TREND'
 check "the SLO pane and the key hints show" wait_for '^\?:help +/:filter .* q:quit *$'
-check "at least ten demo rows" wait_until test "$(names | wc -l)" -ge 10
+check "at least ten demo rows" wait_until eval 'test "$(names | wc -l)" -ge 10'
 check "rows are sorted by p99, slowest first" wait_until column_ordered P99 desc
 
 # a hostile name: clear-screen, CSI as a C1 byte, carriage return,
@@ -122,14 +126,14 @@ check "and the screen was not cleared by it" wait_for '^hotmon tcp://127.0.0.1'
 
 T send-keys -t hm / h e a l t h
 check "typing a filter leaves only matching rows" \
-    wait_until test "$(rows | grep -cE '^(GET|POST|WS|evil)')" = 1 -a "$(names)" = "GET /health"
+    wait_until eval 'test "$(rows | grep -cE '\''^(GET|POST|WS|evil)'\'')" = 1 -a "$(names)" = "GET /health"'
 check "the filter and its match count show" wait_for 'filter: health_ +\(1 of 1[0-9]\)'
 T send-keys -t hm Enter
 check "Enter keeps the filter" wait_for 'filter: health +\(1 of 1[0-9] endpoints\)'
 T send-keys -t hm / BSpace BSpace BSpace BSpace BSpace BSpace '~^POST /(orders|jobs)$' Enter
-check "a ~regex filter" wait_until test "$(names | sort | tr '\n' ,)" = "POST /jobs,POST /orders,"
+check "a ~regex filter" wait_until eval 'test "$(names | sort | tr '\''\n'\'' ,)" = "POST /jobs,POST /orders,"'
 T send-keys -t hm Escape
-check "Esc clears the filter" wait_until test "$(row_count)" -ge 11
+check "Esc clears the filter" wait_until eval 'test "$(row_count)" -ge 11'
 
 T send-keys -t hm '<' '<' '<'
 check "< moves the sort column (to the rate)" wait_for 'RATE/s↓'
@@ -137,10 +141,10 @@ check "sorted by rate the rates go down" wait_until column_ordered RATE/s desc
 first_desc=$(names | head -1)
 T send-keys -t hm I
 check "I reverses: the rates go up" wait_until column_ordered RATE/s asc
-check "and the rows change order" wait_until test "$(names | head -1)" != "$first_desc"
+check "and the rows change order" wait_until eval 'test "$(names | head -1)" != "$first_desc"'
 T send-keys -t hm '<'
 check "< to the name sorts A to Z" wait_for 'ENDPOINT↑'
-check "sorted by name the rows are in order" wait_until test "$(names)" = "$(names | LC_ALL=C sort)"
+check "sorted by name the rows are in order" wait_until eval 'test "$(names)" = "$(names | LC_ALL=C sort)"'
 T send-keys -t hm '>' '>' '>' '>'
 check "> moves right (to p99)" wait_for 'P99↓'
 
