@@ -283,15 +283,80 @@ static int parse_setting(cursor_t *c, const char *key, size_t kn, hm_slo_rules_t
     return 0;
 }
 
-static int parse_rule(cursor_t *c, const char *pat, size_t pn, hm_slo_rule_t *r)
+static bool is_stat(const char *tok, size_t n)
+{
+    for (int i = 0; i < HM_SLO__STATS; i++)
+        if (is(tok, n, stats[i].name))
+            return true;
+    return false;
+}
+
+static bool is_op(const char *tok, size_t n)
+{
+    for (int i = 0; i < 4; i++)
+        if (is(tok, n, op_names[i]))
+            return true;
+    return false;
+}
+
+/* The pattern: a "quoted" one, or the words up to the first statistic that
+ * is followed by a comparison. Names such as "GET /users" hold blanks, so
+ * patterns may too. Leaves c at the statistic. Returns 1 when there is no
+ * statistic at all (the first word is then the pattern). */
+static int pattern(cursor_t *c, const char *first, hm_slo_rule_t *r)
+{
+    const char *pat = first, *end;
+    if (*first == '"') {
+        pat = first + 1;
+        end = memchr(pat, '"', (size_t)(c->end - pat));
+        if (!end)
+            return fail(c, first, "the pattern's closing '\"' is missing");
+        c->p = end + 1;
+    } else {
+        const char *tok, *next;
+        size_t len, nlen;
+        c->p = first;
+        end = first + word(c, &tok);
+        for (;;) {
+            const char *at = c->p;
+            if (!(len = word(c, &tok)))
+                break;
+            const char *after = c->p;
+            nlen = word(c, &next);
+            c->p = after;
+            if (is_stat(tok, len) && is_op(next, nlen)) {
+                c->p = at;
+                goto found;
+            }
+            end = tok + len;
+        }
+        /* No statistic: the first word is the pattern, and the statistic's
+         * parse says what is wrong after it. */
+        c->p = first;
+        len = word(c, &tok);
+        memcpy(r->pattern, first, len < HM_SLO_PATTERN_MAX ? len : HM_SLO_PATTERN_MAX);
+        return 1;
+    }
+found:;
+    size_t pn = (size_t)(end - pat);
+    if (pn > HM_SLO_PATTERN_MAX)
+        return fail(c, first, "the pattern is longer than %d bytes", HM_SLO_PATTERN_MAX);
+    if (pn == 0)
+        return fail(c, first, "the pattern is empty");
+    memcpy(r->pattern, pat, pn);
+    r->pattern[pn] = '\0';
+    return 0;
+}
+
+static int parse_rule(cursor_t *c, const char *first, hm_slo_rule_t *r)
 {
     const char *tok;
     size_t n;
     memset(r, 0, sizeof *r);
     r->line = c->line;
-    if (pn > HM_SLO_PATTERN_MAX)
-        return fail(c, pat, "the pattern is longer than %d bytes", HM_SLO_PATTERN_MAX);
-    memcpy(r->pattern, pat, pn);
+    int rc = pattern(c, first, r);
+    if (rc > 1)
+        return rc; /* 1: no statistic found; its parse below says what is wrong */
 
     if (!(n = word(c, &tok)))
         return fail(c, tok, "expected a statistic (p50 p90 p95 p99 p99.9 mean max error_rate "
@@ -315,8 +380,7 @@ static int parse_rule(cursor_t *c, const char *pat, size_t pn, hm_slo_rule_t *r)
 
     if (!(n = word(c, &tok)))
         return fail(c, tok, "expected a bound such as 60ms, 1%% or 50/s");
-    int rc = parse_bound(c, r->stat, tok, n, &r->bound);
-    if (rc)
+    if ((rc = parse_bound(c, r->stat, tok, n, &r->bound)))
         return rc;
 
     if (!(n = word(c, &tok)))
@@ -349,8 +413,12 @@ static int parse_rule(cursor_t *c, const char *pat, size_t pn, hm_slo_rule_t *r)
         fixed(r->objective * 100, 4, num, sizeof num);
         snprintf(obj, sizeof obj, " %s%%", num);
     }
-    snprintf(r->text, sizeof r->text, "%.*s %s %s %s %s%s", (int)(HM_SLO_RULE_TEXT_MAX / 2),
-             r->pattern, stats[r->stat].name, op_names[r->op], bound, hm_win_name(r->window), obj);
+    bool quote = strpbrk(r->pattern, " \t") != NULL;
+    char text[HM_SLO_RULE_TEXT_MAX];
+    snprintf(text, sizeof text, "%s%.*s%s %s %s %s %s%s", quote ? "\"" : "",
+             (int)(HM_SLO_RULE_TEXT_MAX / 2), r->pattern, quote ? "\"" : "", stats[r->stat].name,
+             op_names[r->op], bound, hm_win_name(r->window), obj);
+    memcpy(r->text, text, sizeof text);
     return 0;
 }
 
@@ -380,7 +448,7 @@ int hm_slo_rules_parse(const char *text, size_t len, const char *origin, hm_slo_
         } else {
             if (r.n == HM_SLO_RULES_MAX)
                 return fail(&c, tok, "more than %d rules", HM_SLO_RULES_MAX);
-            rc = parse_rule(&c, tok, n, &r.rule[r.n]);
+            rc = parse_rule(&c, tok, &r.rule[r.n]);
             r.n += rc == 0;
         }
         if (rc)

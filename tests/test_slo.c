@@ -75,6 +75,26 @@ static void test_slo_rules_parse_every_form(void **state)
     assert_true(r.drift_share == 0);
 }
 
+static void test_slo_rules_patterns_may_hold_blanks(void **state)
+{
+    hm_slo_rules_t r = parse_ok("GET /users/* p95 < 60ms 1m\n"
+                                "POST /a b  p99 <= 250ms 5m 99%\n"
+                                "\"check\"  p50 < 1ms 10s\n"
+                                "\"GET  /x\" p50 < 1ms 10s\n");
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.rule[0].pattern, "GET /users/*");
+    assert_string_equal(r.rule[0].text, "\"GET /users/*\" p95 < 60ms 1m");
+    assert_string_equal(r.rule[1].pattern, "POST /a b");
+    assert_true(r.rule[1].objective > 0.98);
+    assert_string_equal(r.rule[2].pattern, "check"); /* quoted: a rule, not the setting */
+    assert_string_equal(r.rule[3].pattern, "GET  /x");
+    /* the canonical text parses back to the same rule */
+    hm_slo_rules_t back = parse_ok(r.rule[3].text);
+    assert_string_equal(back.rule[0].pattern, "GET  /x");
+    expect_error("\"GET /x p95 < 1ms 1m\n", "t.slo:1:1:", "closing '\"'");
+    expect_error("\"\" p95 < 1ms 1m\n", "t.slo:1:1:", "pattern is empty");
+}
+
 static void test_slo_rules_defaults(void **state)
 {
     hm_slo_rules_t r = parse_ok("");
@@ -418,6 +438,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slo_rules_parse_every_form),
+        cmocka_unit_test(test_slo_rules_patterns_may_hold_blanks),
         cmocka_unit_test(test_slo_rules_defaults),
         cmocka_unit_test(test_slo_rules_refuse_bad_lines_with_line_and_column),
         cmocka_unit_test(test_slo_rules_load_names_the_file),
