@@ -220,6 +220,26 @@ T send-keys -t int C-c
 check "Ctrl-C ends it with status 0" wait_until grep -sqx EXIT=0 "$WORK/int.exit"
 check "  and restores the terminal" tty_restored int
 
+# SLO rules on the demo: the column, the pane with its newest events, and
+# the detail view's rule, budget and trend lines.
+printf '"WS /stream" p95 < 1ms 10s\n"GET /health" p99 < 250ms 10s 99%%\ncheck 1s\n' >"$WORK/demo.rules"
+port=$(free_port)
+T new-session -d -s slo -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
+    "cd '$PWD' && '$HOTMON' --demo --bind tcp://127.0.0.1:$port --slo '$WORK/demo.rules' --report '$WORK/demo.md'; echo EXIT=\$? >'$WORK/slo.exit'; sleep 60"
+check "SLO: a breached rule shows FAIL in its row" wait_for '^WS /stream .* FAIL ' 15 slo
+check "SLO: a rule that holds shows ok" wait_for '^GET /health .* ok ' 15 slo
+check "SLO: the pane counts rules and breaches" \
+    wait_for '^SLO: 2 rules, 1 breaching now, [1-9][0-9]* breaches, 0 recoveries, 0 drifting' 15 slo
+check "SLO: the pane lists the newest event" \
+    wait_for '^[0-9:]{8} FAIL WS /stream  "WS /stream" p95 < 1ms 10s  was [0-9.]+s$' 15 slo
+T send-keys -t slo / h e a l t h Enter Enter
+check "SLO: the detail view shows the objective rule with its budget and burn" \
+    wait_for '^SLO ok   "GET /health" p99 < 250ms 10s 99%  now 100(\.00)?% good  0 breaches  budget 100(\.0)?% left, burn 0(\.00)?x \(1m\) 0(\.00)?x \(5m\)' 15 slo
+check "SLO: and the p95 trend" wait_for '^p95 trend: needs 3 minutes of samples \(0 so far\)' 5 slo
+T send-keys -t slo Escape q
+check "SLO: q writes the report" wait_until grep -sq '^| verdict | \*\*FAIL\*\* |$' "$WORK/demo.md"
+check "SLO: the dashboard still exits 0 (the verdict is for --once)" wait_until grep -sqx EXIT=0 "$WORK/slo.exit"
+
 plain abrt LANG=C.UTF-8 TERM=xterm-256color >/dev/null
 kill -ABRT "$(cat "$WORK/abrt.pid")" 2>/dev/null
 check "SIGABRT still dies of it (status 134)" wait_until grep -sqx EXIT=134 "$WORK/abrt.exit"
