@@ -267,11 +267,12 @@ static int parse_setting(cursor_t *c, const char *key, size_t kn, hm_slo_rules_t
         if (number(tok, tok + n, &v, &u) && is(u, (size_t)(tok + n - u), "%")) {
             out->drift_share = v / 100;
             out->drift_ns = 0;
-        } else if (duration(tok, n, &ns) && ns >= 1e3) {
+        } else if (duration(tok, n, &ns) && ns >= 1e3 && ns <= 3600 * NS_PER_S) {
             out->drift_ns = (uint64_t)ns;
             out->drift_share = 0;
         } else {
-            return fail(c, tok, "expected a share such as 10%% or a time such as 5ms per 10 minutes");
+            return fail(c, tok, "expected a share such as 10%% or a time from 1us to 3600s, such "
+                                "as 5ms (per 10 minutes)");
         }
     } else {
         if (!duration(tok, n, &ns) || ns < 1e8 || ns > 3600 * NS_PER_S)

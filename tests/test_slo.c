@@ -125,6 +125,8 @@ static void test_slo_rules_refuse_bad_lines_with_line_and_column(void **state)
     expect_error("check 10ms\n", "t.slo:1:7:", "100ms to 3600s");
     expect_error("drift\n", "t.slo:1:6:", "expected a value");
     expect_error("drift 5x\n", "t.slo:1:7:", "share such as 10%");
+    /* found by fuzz_slo: a drift time beyond u64 nanoseconds */
+    expect_error("drift 102222222250s\n", "t.slo:1:7:", "1us to 3600s");
     expect_error("* p95 < 99999999999999999999ms 1m\n", "t.slo:1:9:", "number");
     char nul[] = "* p95 < 1ms 1m\n* p9\0";
     hm_slo_rules_t r;
