@@ -199,7 +199,7 @@ int hm_jsonline_parse(const hm_jsonline_keys_t *k, const char *line, size_t len,
                       hm_jsonline_t *out, const char **why)
 {
     json_error_t err;
-    json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+    json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (!obj) {
         snprintf(out->error, sizeof out->error, "not JSON: %.160s at column %d", err.text,
                  err.column);
