@@ -76,6 +76,9 @@ FUZZ_BIN = $(patsubst fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 BENCH_SRC = $(wildcard bench/bench_*.c)
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# The C++ peer (prometheus-cpp), built when its library is there.
+PROM_LIBS := $(shell pkg-config --libs prometheus-cpp-core 2>/dev/null)
+BENCH_BIN += $(if $(PROM_LIBS),$(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/bench_*.cpp)))
 
 .PHONY: all deps run check check-build check-san test bench fuzz fuzz-build install uninstall clean format
 .DEFAULT_GOAL := all
@@ -104,6 +107,7 @@ test: check-build
 	$(Q)scripts/run-tests.sh $(BUILD)
 
 bench: deps
+	$(Q)scripts/install-deps.sh g++ prometheus-cpp-dev
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) OPT=-O2
 	$(Q)scripts/run-bench.sh $(BUILD)
 
@@ -185,6 +189,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(ALL_LIBS)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+$(BUILD)/bench/%: bench/%.cpp $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)$(CXX) -std=c++17 $(OPT) $(DEBUG) -Iclient -Icollector $(PKG_CFLAGS) $(CXXFLAGS) \
+	    -o $@ $< $(ALL_LIBS) $(PROM_LIBS) $(FINAL_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
