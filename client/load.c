@@ -113,21 +113,10 @@ static int usage(const char *fmt, ...)
     return 2;
 }
 
-static bool real_of(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !(v >= lo && v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool whole_of(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
     double v;
-    if (!*s || strspn(s, "0123456789") != strlen(s) || !real_of(s, (double)lo, (double)hi, &v))
+    if (!hm_load_whole(s, (double)lo, (double)hi, &v))
         return false;
     *out = (unsigned long)v;
     return true;
@@ -175,7 +164,7 @@ static int program_option(opt_t o, const char *arg, config_t *c, bool seen[O__CO
                    : usage("--endpoints: '%s' is not a number 1 to %d", arg,
                            HM_CLIENT_ENDPOINTS_MAX);
     case O_RATE:
-        return real_of(arg, 0.001, 1e7, &c->rate)
+        return hm_load_real(arg, 0.001, 1e7, &c->rate)
                    ? 0
                    : usage("--rate: '%s' is not a rate above 0, at most 10000000", arg);
     case O_CONCURRENCY:
@@ -189,7 +178,7 @@ static int program_option(opt_t o, const char *arg, config_t *c, bool seen[O__CO
     case O_DURATION:
     case O_STEP:
     case O_WAIT:
-        if (!real_of(arg, 0, 30 * 86400, &d) || (o == O_STEP && d == 0))
+        if (!hm_load_real(arg, 0, 30 * 86400, &d) || (o == O_STEP && d == 0))
             return usage("--%s: '%s' is not a number of seconds%s", name, arg,
                          o == O_STEP ? " above 0" : "");
         *(o == O_DURATION ? &c->duration_s : o == O_STEP ? &c->step_s : &c->wait_s) = d;

@@ -34,6 +34,22 @@ static double normal(uint64_t *s)
     return sqrt(-2.0 * log(hm_rng_unit(s))) * cos(6.283185307179586 * hm_rng_unit(s));
 }
 
+bool hm_load_real(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !(v >= lo && v <= hi))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool hm_load_whole(const char *s, double lo, double hi, double *out)
+{
+    return *s && strspn(s, "0123456789") == strlen(s) && hm_load_real(s, lo, hi, out);
+}
+
 int hm_duration_parse(const char *s, uint64_t *ns, const char **why)
 {
     static const struct {

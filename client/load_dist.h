@@ -1,8 +1,7 @@
 /*
- * load_dist.h - latency distributions for hotmon-load, and the duration
- * and random-number helpers they need.
- *
- * A distribution is written as a spec (docs/load.md):
+ * load_dist.h - latency distributions for hotmon-load, and the readers of
+ * durations and numbers and the random numbers they need (the command line
+ * uses the readers too). A distribution is written as a spec (docs/load.md):
  *   constant:D              always D
  *   uniform:LOW:HIGH        evenly between LOW and HIGH
  *   lognormal:MEDIAN:P99    log-normal with that median and 99th percentile
@@ -16,6 +15,7 @@
 #ifndef HM_LOAD_DIST_H
 #define HM_LOAD_DIST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum {
@@ -46,6 +46,11 @@ double hm_dist_median(const hm_dist_t *d);
 /* Parses a duration with its unit ("250us", "1.5s") into ns. Returns 0, or
  * EINVAL with a static message in *why. */
 int hm_duration_parse(const char *s, uint64_t *ns, const char **why);
+
+/* Reads a whole decimal string as a number in [lo, hi]: true and *out, or
+ * false with *out untouched. whole: digits only. */
+bool hm_load_real(const char *s, double lo, double hi, double *out);
+bool hm_load_whole(const char *s, double lo, double hi, double *out);
 
 /* splitmix64: the next 64 random bits of state *s; any seed works. */
 uint64_t hm_rng_next(uint64_t *s);

@@ -54,21 +54,10 @@ const char *hm_load_endpoint_setting(size_t i, const char **arg, const char **he
     return table[i].key;
 }
 
-static bool real_of(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !(v >= lo && v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool whole_of(const char *s, uint32_t max, uint32_t *out)
 {
     double v;
-    if (strspn(s, "0123456789") != strlen(s) || !real_of(s, 0, max, &v))
+    if (!hm_load_whole(s, 0, max, &v))
         return false;
     *out = (uint32_t)v;
     return true;
@@ -88,7 +77,7 @@ static int degrade_of(const char *s, hm_load_endpoint_t *e, const char **why)
     }
     memcpy(num, s, n);
     num[n] = '\0';
-    if (!real_of(num, 1, 1000, &f)) {
+    if (!hm_load_real(num, 1, 1000, &f)) {
         *why = "degrade: the factor is 1 to 1000";
         return EINVAL;
     }
@@ -113,7 +102,7 @@ int hm_load_endpoint_set(hm_load_endpoint_t *e, const char *key, const char *val
     case K_LATENCY:
         return hm_dist_parse(value, &e->latency, why);
     case K_ERROR_RATIO:
-        if (!real_of(value, 0, 1, &e->error_ratio)) {
+        if (!hm_load_real(value, 0, 1, &e->error_ratio)) {
             *why = "error-ratio: a number 0 to 1";
             return EINVAL;
         }
@@ -135,7 +124,7 @@ int hm_load_endpoint_set(hm_load_endpoint_t *e, const char *key, const char *val
     case K_DEGRADE:
         return degrade_of(value, e, why);
     case K_WEIGHT:
-        if (!real_of(value, 1e-6, 1e6, &e->weight)) {
+        if (!hm_load_real(value, 1e-6, 1e6, &e->weight)) {
             *why = "weight: a number above 0, at most 1000000";
             return EINVAL;
         }

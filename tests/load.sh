@@ -130,18 +130,7 @@ check "no collector: said so, and the samples count as dropped" \
              grep -Eq 'samples: ([0-9]+) produced, 0 sent, \1 dropped' '$WORK/int.out'"
 
 # Usage errors: exit 2, a reason, a hint.
-refuse() { # NAME WANT ARGS...
-    local name=$1 want=$2
-    shift 2
-    "$LOAD" --wait 0 "$@" </dev/null >"$WORK/refuse.out" 2>"$WORK/refuse.err"
-    local rc=$?
-    if [ "$rc" = 2 ] && grep -qF -- "$want" "$WORK/refuse.err" \
-        && grep -q "Try 'hotmon-load --help'" "$WORK/refuse.err"; then
-        ok "usage error: $name"
-    else
-        fail "usage error: $name" "exit $rc: $(cat "$WORK/refuse.err")"
-    fi
-}
+refuse() { expect_usage_error "$LOAD" "$@"; }
 printf 'ok latency=constant:1ms\n"bad"  capacity=lots\n' >"$WORK/bad.profile"
 refuse "unknown option" "unknown option or missing argument: '--bogus'" --bogus
 refuse "rate 0" "--rate: '0' is not a rate above 0" --rate 0
@@ -155,22 +144,8 @@ refuse "bad profile: file, line, column" "$WORK/bad.profile:2:17: capacity: a wh
     --profile "$WORK/bad.profile"
 refuse "bad format" "--format: 'yaml' is not text, md or json" --format yaml
 
-"$LOAD" --help >"$WORK/help" 2>&1
-check "--help: exit 0, and it says the open loop counts from the intended start" \
-    grep -q "intended start" "$WORK/help"
 check "--version: the version" bash -c "'$LOAD' --version | grep -q '^hotmon-load [0-9]'"
-if [ -f docs/hotmon-load.1 ]; then
-    sed 's/\\-/-/g' docs/hotmon-load.1 >"$WORK/man.txt"
-    missing=""
-    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help" | sort -u); do
-        grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
-    done
-    check "man page: every option of --help${missing:+ (missing:$missing)}" test -z "$missing"
-    if command -v man >/dev/null; then
-        check "man page: renders without warnings" \
-            bash -c "MANWIDTH=80 man --warnings -l docs/hotmon-load.1 2>&1 >/dev/null | (! grep .)"
-    fi
-else
-    fail "man page: docs/hotmon-load.1 exists"
-fi
+check_man_page "$LOAD" docs/hotmon-load.1
+check "--help: says the open loop counts from the intended start" \
+    grep -q "intended start" "$WORK/help.txt"
 finish

@@ -118,18 +118,7 @@ head -c 2000 "$WORK/input" | head -n 5 >"$WORK/tee.in"
 check "--tee: stdout is the input, byte for byte" cmp -s "$WORK/tee.in" "$WORK/tee.out"
 
 # Usage errors: exit 2, a reason, a hint.
-refuse() { # NAME WANT ARGS...
-    local name=$1 want=$2
-    shift 2
-    "$PIPE" "$@" </dev/null >"$WORK/refuse.out" 2>"$WORK/refuse.err"
-    local rc=$?
-    if [ "$rc" = 2 ] && grep -qF -- "$want" "$WORK/refuse.err" \
-        && grep -q "Try 'hotmon-pipe --help'" "$WORK/refuse.err"; then
-        ok "usage error: $name"
-    else
-        fail "usage error: $name" "exit $rc: $(cat "$WORK/refuse.err")"
-    fi
-}
+refuse() { expect_usage_error "$PIPE" "$@"; }
 refuse "unknown option" "unknown option or missing argument: '--bogus'" --bogus
 refuse "bad --format" "--format: 'xml' is not auto, json or statsd" --format xml
 refuse "bad unit" "--duration-field: 't:min': unknown unit" --duration-field t:min
@@ -137,21 +126,6 @@ refuse "bad seconds" "--wait: 'soon' is not a number of seconds" --wait soon
 refuse "stray argument" "unexpected argument 'file.log'" file.log
 refuse "missing argument" "unknown option or missing argument" --collector
 
-"$PIPE" --help >"$WORK/help" 2>&1
-check "--help: exit 0" test $? = 0
 check "--version: the version" bash -c "'$PIPE' --version | grep -q '^hotmon-pipe [0-9]'"
-if [ -f docs/hotmon-pipe.1 ]; then
-    sed 's/\\-/-/g' docs/hotmon-pipe.1 >"$WORK/man.txt"
-    missing=""
-    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help" | sort -u); do
-        grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
-    done
-    check "man page: every option of --help${missing:+ (missing:$missing)}" test -z "$missing"
-    if command -v man >/dev/null; then
-        check "man page: renders without warnings" \
-            bash -c "MANWIDTH=80 man --warnings -l docs/hotmon-pipe.1 2>&1 >/dev/null | (! grep .)"
-    fi
-else
-    fail "man page: docs/hotmon-pipe.1 exists"
-fi
+check_man_page "$PIPE" docs/hotmon-pipe.1
 finish
