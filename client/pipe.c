@@ -42,7 +42,7 @@ static const struct {
     {"flush-timeout", required_argument, "SECONDS",
      "at end of input, wait this long for samples to go out (default 5)"},
     {"report-every", required_argument, "SECONDS",
-     "report bad lines on stderr at most this often (default 5)"},
+     "report bad lines on stderr at most this often (default 5; 0: each one)"},
     {"quiet", no_argument, NULL, "no summary at the end"},
     {"help", no_argument, NULL, "this help"},
     {"version", no_argument, NULL, "the version"},
@@ -148,8 +148,6 @@ static int parse(int argc, char **argv, config_t *c)
     }
     if (optind < argc)
         return usage("unexpected argument '%s'", argv[optind]);
-    if (c->report_s == 0)
-        c->report_s = 0.001;
     return 0;
 }
 
@@ -196,6 +194,28 @@ static void drain(hm_client_t *hm, double seconds, hm_client_stats_t *st)
             return;
         sleep_ms(5);
     }
+}
+
+/* Reads one line (its newline included) into buf, up to cap bytes; the rest
+ * of a longer line is read and dropped, copied to tee when given. Returns
+ * the length kept (0 at end of input), *whole false when it was cut. NUL
+ * bytes are kept: the readers take lengths, not C strings. */
+static size_t read_line(FILE *in, char *buf, size_t cap, bool *whole, FILE *tee)
+{
+    size_t n = 0;
+    int ch = EOF;
+    *whole = true;
+    while ((ch = getc_unlocked(in)) != EOF) {
+        if (n < cap)
+            buf[n++] = (char)ch;
+        else
+            *whole = false;
+        if (tee)
+            putc_unlocked(ch, tee);
+        if (ch == '\n')
+            break;
+    }
+    return n;
 }
 
 typedef struct {
@@ -247,26 +267,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "hotmon-pipe: no collector reachable yet; samples are dropped and "
                         "counted until one is\n");
 
-    char *line = malloc(LINE_MAX_BYTES + 2);
+    char *line = malloc(LINE_MAX_BYTES);
     report_t rep = {0};
     hm_pipe_counts_t n = {0};
     uint64_t too_long = 0;
-    while (line && fgets(line, LINE_MAX_BYTES + 2, stdin)) {
-        size_t len = strlen(line);
+    size_t len;
+    bool whole;
+    while (line && (len = read_line(stdin, line, LINE_MAX_BYTES, &whole,
+                                    cfg.tee ? stdout : NULL)) > 0) {
         rep.line_no++;
-        if (cfg.tee)
-            fwrite(line, 1, len, stdout);
         const char *why = NULL;
         hm_pipe_result_t r;
-        if (len == LINE_MAX_BYTES + 1 && line[len - 1] != '\n') {
-            /* Too long to be a timing record: count it and skip to its end. */
-            int ch;
-            while ((ch = getchar()) != EOF && ch != '\n')
-                if (cfg.tee)
-                    putchar(ch);
-            if (cfg.tee && ch == '\n')
-                putchar(ch);
-            too_long++;
+        if (!whole) {
+            too_long++; /* too long to be a timing record */
             r = HM_PIPE_BAD;
             why = "line longer than 65536 bytes";
         } else {

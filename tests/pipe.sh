@@ -23,7 +23,8 @@ for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))'))
 
 # Input: 1000 JSON timings (1..1000 ms, 1 in 10 failing, a db phase), 300
-# statsd timers of 7 ms, counters and a gauge, log text, and 3 bad lines.
+# statsd timers of 7 ms, counters and a gauge, log text, and bad lines
+# (malformed, over-long, holding a NUL byte).
 python3 - >"$WORK/input" <<'EOF2'
 import json
 for i in range(1, 1001):
@@ -39,6 +40,7 @@ print("jobs.done:5|c")
 print("this:is|not statsd")
 print("x" * 70000)
 print('{"endpoint":"after long","durationMs":3}')
+print("nul:1\x00|ms")
 EOF2
 
 # 1. stdin into hotmon --once (JSON) while it collects.
@@ -46,7 +48,7 @@ hm_once() { # PORT OUT
     timeout 30 "$HOTMON" --once --after 5 --bind "tcp://127.0.0.1:$1" --format json >"$2" 2>"$2.err"
 }
 hm_once "${PORTS[0]}" "$WORK/once.json" & PIDS+=($!)
-{ timeout 20 "$PIPE" --collector "tcp://127.0.0.1:${PORTS[0]}" --wait 10 --report-every 0.1 \
+{ timeout 20 "$PIPE" --collector "tcp://127.0.0.1:${PORTS[0]}" --wait 10 --report-every 0 \
     <"$WORK/input" >"$WORK/pipe.out" 2>"$WORK/pipe.err"
   echo $? >"$WORK/pipe.rc"; } & PIDS+=($!)
 
@@ -73,12 +75,14 @@ PIDS=()
 for _ in $(seq 1 100); do [ -s "$WORK/svc.rc" ] && break; sleep 0.1; done
 
 check "pipe: exit 0 with bad lines in its input" test "$(cat "$WORK/pipe.rc")" = 0
-check "pipe: summary counts every line: 1000+300+2 published, 10+1 skipped, 12 bad" \
-    grep -q "hotmon-pipe: 1325 lines: 1303 published, 10 skipped, 12 bad; 1301 samples, 1 counter and 1 gauge updates; samples sent 1301, dropped 0, unsent 0" "$WORK/pipe.err"
+check "pipe: summary counts every line: 1000+300+2 published, 10 skipped, 13 bad" \
+    grep -q "hotmon-pipe: 1326 lines: 1303 published, 10 skipped, 13 bad; 1301 samples, 1 counter and 1 gauge updates; samples sent 1301, dropped 0, unsent 0" "$WORK/pipe.err"
 check "pipe: bad lines reported on stderr with a line number and a reason" \
     grep -q 'line [0-9]*: duration "durationMs" is not a number' "$WORK/pipe.err"
 check "pipe: an over-long line is reported as such" \
     grep -q 'line 1324: line longer than 65536 bytes' "$WORK/pipe.err"
+check "pipe: a NUL byte does not cut a line short: it is reported" \
+    grep -q 'line 1326: a NUL byte in the line' "$WORK/pipe.err"
 check "pipe: hotmon saw every JSON and statsd sample, with statuses and phases" \
     python3 - "$WORK/once.json" <<'EOF2'
 import json, sys
