@@ -196,6 +196,15 @@ static void drain(hm_client_t *hm, double seconds, hm_client_stats_t *st)
     }
 }
 
+/* Set by SIGINT or SIGTERM: stop reading, send what was read, summarise. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
 /* Reads one line (its newline included) into buf, up to cap bytes; the rest
  * of a longer line is read and dropped, copied to tee when given. Returns
  * the length kept (0 at end of input), *whole false when it was cut. NUL
@@ -205,7 +214,7 @@ static size_t read_line(FILE *in, char *buf, size_t cap, bool *whole, FILE *tee)
     size_t n = 0;
     int ch = EOF;
     *whole = true;
-    while ((ch = getc_unlocked(in)) != EOF) {
+    while (!interrupted && (ch = getc_unlocked(in)) != EOF) {
         if (n < cap)
             buf[n++] = (char)ch;
         else
@@ -245,6 +254,10 @@ int main(int argc, char **argv)
     if (rc)
         return rc == 1 ? 0 : rc;
     signal(SIGPIPE, SIG_IGN);
+    /* No SA_RESTART: a signal ends a blocked read, so the loop sees it. */
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     const char *service = cfg.service ? cfg.service : getenv("HOTMON_SERVICE");
     hm_options_t o = {.endpoint = cfg.collector,
@@ -274,7 +287,8 @@ int main(int argc, char **argv)
     size_t len;
     bool whole;
     while (line && (len = read_line(stdin, line, LINE_MAX_BYTES, &whole,
-                                    cfg.tee ? stdout : NULL)) > 0) {
+                                    cfg.tee ? stdout : NULL)) > 0 &&
+           (!interrupted || line[len - 1] == '\n')) {
         rep.line_no++;
         const char *why = NULL;
         hm_pipe_result_t r;

@@ -2,8 +2,9 @@
 # tests/pipe.sh - hotmon-pipe end to end: JSON and statsd lines on stdin
 # through a real hotmon-pipe into a real `hotmon --once` over loopback, the
 # numbers checked against what was sent; `service 2> >(hotmon-pipe)`; bad
-# and over-long lines counted, never fatal; no collector; usage errors exit
-# 2; --tee; the man page against --help. Run from the repository root.
+# and over-long lines counted, never fatal; SIGTERM still sends what was
+# read; no collector; usage errors exit 2; --tee; the man page against
+# --help. Run from the repository root.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.bash
 HOTMON=$HM_BUILD/hotmon
@@ -18,7 +19,7 @@ if [ ! -x "$HOTMON" ] || [ ! -x "$PIPE" ]; then
 fi
 PORTS=($(python3 -c '
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))'))
 
@@ -70,6 +71,21 @@ printf 'a:1|ms\na:2|ms\n' | timeout 20 "$PIPE" --collector "tcp://127.0.0.1:${PO
 none_rc=$?
 none_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
+# 4. SIGTERM while the input is still open: what was read still goes out.
+hm_once "${PORTS[4]}" "$WORK/sig.json" & PIDS+=($!)
+mkfifo "$WORK/fifo"
+timeout 20 "$PIPE" --collector "tcp://127.0.0.1:${PORTS[4]}" --wait 10 --tee <"$WORK/fifo" \
+    >"$WORK/sig.tee" 2>"$WORK/sig.err" &
+sig_pid=$!
+exec 3>"$WORK/fifo"
+for i in $(seq 1 50); do echo "sig:3|ms" >&3; done
+# once the pipe has read all 50 (its --tee copy shows them), stop it
+for _ in $(seq 1 100); do [ "$(wc -l <"$WORK/sig.tee")" = 50 ] && break; sleep 0.1; done
+kill -TERM "$sig_pid"
+wait "$sig_pid"
+sig_rc=$?
+exec 3>&-
+
 for p in "${PIDS[@]}"; do wait "$p"; done
 PIDS=()
 for _ in $(seq 1 100); do [ -s "$WORK/svc.rc" ] && break; sleep 0.1; done
@@ -110,6 +126,13 @@ e = eps["svc /work"]
 assert e["count"] == 200 and abs(e["p50_ms"] - 4) < 0.05, e
 EOF2
 
+check "SIGTERM: exit 0 with its summary of the 50 lines read" \
+    bash -c "test '$sig_rc' = 0 && grep -q 'hotmon-pipe: 50 lines: 50 published' '$WORK/sig.err'"
+check "SIGTERM: the 50 samples read before it reached hotmon" \
+    python3 -c "
+import json
+eps = {e['name']: e for e in json.load(open('$WORK/sig.json'))['endpoints']}
+assert eps['sig']['count'] == 50, eps"
 check "no collector: exit 0 within the wait and flush bounds (${none_ms} ms)" \
     test "$none_rc" = 0 -a "$none_ms" -lt 5000
 check "no collector: said so, and the summary counts the 2 samples as dropped" \
