@@ -91,7 +91,8 @@ static void publish_second(void *push, int n, int second)
         }
         for (int j = 0; j < PER_SECOND; j++) {
             for (int i = lo; i < hi; i++) {
-                hm_wire_sample_t s = {.endpoint = (uint16_t)(i - lo), .status = 200,
+                hm_wire_sample_t s = {.endpoint = (uint16_t)(i - lo),
+                                      .status = 200,
                                       .duration_ns = 1000000ull + (uint64_t)(j * 97 + i) * 1000};
                 if (!hm_wire_put_sample(&w, &s)) {
                     zmq_send(push, buf, hm_wire_end(&w), 0);

@@ -31,12 +31,12 @@
 
 typedef struct {
     pid_t pid;
-    int out;                 /* its stdout, non-blocking */
+    int out; /* its stdout, non-blocking */
     int udp;
     struct sockaddr_in to;
     char buf[4096];
     size_t len;
-    const char *why;         /* why it is not running */
+    const char *why; /* why it is not running */
 } statsd_peer_t;
 
 static uint64_t statsd_now_ns(void)
@@ -140,7 +140,8 @@ static bool statsd_start(statsd_peer_t *p, const char *dir)
         return false;
     }
     p->udp = socket(AF_INET, SOCK_DGRAM, 0);
-    p->to = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    p->to = (struct sockaddr_in){.sin_family = AF_INET,
+                                 .sin_port = htons((uint16_t)port),
                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     return true;
 }

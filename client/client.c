@@ -481,8 +481,7 @@ void hm_record_sample(hm_client_t *c, hm_endpoint_t ep, const hm_sample_t *sampl
     hm_scratch_t x = {.has_delay = sample->delay_ns > 0, .delay_ns = sample->delay_ns};
     unsigned n = sample->nphases;
     if (n > HM_SPAN_PHASES_MAX) {
-        atomic_fetch_add_explicit(&t->phases_dropped, n - HM_SPAN_PHASES_MAX,
-                                  memory_order_relaxed);
+        atomic_fetch_add_explicit(&t->phases_dropped, n - HM_SPAN_PHASES_MAX, memory_order_relaxed);
         n = HM_SPAN_PHASES_MAX;
     }
     for (unsigned i = 0; i < n; i++) {

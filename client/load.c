@@ -29,8 +29,22 @@
 static atomic_bool stopping;
 
 typedef enum {
-    O_COLLECTOR, O_SERVICE, O_ENDPOINTS, O_PROFILE, O_RATE, O_CONCURRENCY, O_DURATION,
-    O_WORKERS, O_PHASES, O_SWEEP, O_STEP, O_FORMAT, O_SEED, O_WAIT, O_HELP, O_VERSION,
+    O_COLLECTOR,
+    O_SERVICE,
+    O_ENDPOINTS,
+    O_PROFILE,
+    O_RATE,
+    O_CONCURRENCY,
+    O_DURATION,
+    O_WORKERS,
+    O_PHASES,
+    O_SWEEP,
+    O_STEP,
+    O_FORMAT,
+    O_SEED,
+    O_WAIT,
+    O_HELP,
+    O_VERSION,
     O__COUNT
 } opt_t;
 
@@ -77,7 +91,7 @@ typedef struct {
     hm_load_format_t format;
     uint64_t seed;
     hm_load_endpoint_t defaults;
-    const char *degrade;              /* --degrade: for the first endpoint only */
+    const char *degrade; /* --degrade: for the first endpoint only */
 } config_t;
 
 static void help(FILE *f)
@@ -220,8 +234,8 @@ static int parse(int argc, char **argv, config_t *c)
     struct option longopts[O__COUNT + 16 + 1];
     size_t n = 0;
     for (int i = 0; i < O__COUNT; i++)
-        longopts[n++] = (struct option){options[i].name, options[i].arg ? required_argument : 0,
-                                        NULL, 256 + i};
+        longopts[n++] =
+            (struct option){options[i].name, options[i].arg ? required_argument : 0, NULL, 256 + i};
     const char *arg, *h, *key;
     for (size_t i = 0; (key = hm_load_endpoint_setting(i, &arg, &h)) && n < O__COUNT + 16; i++)
         longopts[n++] = (struct option){key, required_argument, NULL, 1024 + (int)i};
@@ -297,7 +311,7 @@ static int endpoints_of(const config_t *c, hm_load_endpoint_t **eps, size_t *n)
             return usage("out of memory");
         for (size_t i = 0; i < *n; i++) {
             (*eps)[i] = c->defaults;
-            snprintf((*eps)[i].name, sizeof (*eps)[i].name, "ep-%04zu", i);
+            snprintf((*eps)[i].name, sizeof(*eps)[i].name, "ep-%04zu", i);
         }
     }
     const char *why;
@@ -368,16 +382,25 @@ static int run(const config_t *c, hm_load_endpoint_t *eps, size_t n)
     addr = addr ? addr : HM_DEFAULT_ENDPOINT;
     hm_client_t *hm = NULL;
     int rc = hm_open(&o, &hm);
+    if (rc == EINVAL)
+        return usage("--collector: '%s' is not a ZeroMQ address such as tcp://127.0.0.1:7450",
+                     addr);
     if (rc) {
         fprintf(stderr, "hotmon-load: cannot publish to '%s': %s\n", addr, strerror(rc));
-        return rc == EINVAL ? 2 : 1;
+        return 1;
     }
     hm_endpoint_t *ids = calloc(n, sizeof *ids);
-    hm_load_plan_t plan = {.client = hm, .eps = eps, .ids = ids, .n = n,
-                           .workers = (unsigned)c->workers, .rate = c->rate,
-                           .users = (uint32_t)c->users, .phases = c->phases,
+    hm_load_plan_t plan = {.client = hm,
+                           .eps = eps,
+                           .ids = ids,
+                           .n = n,
+                           .workers = (unsigned)c->workers,
+                           .rate = c->rate,
+                           .users = (uint32_t)c->users,
+                           .phases = c->phases,
                            .duration_s = c->duration_s > 0 ? c->duration_s : 1e9,
-                           .stop = &stopping, .seed = c->seed};
+                           .stop = &stopping,
+                           .seed = c->seed};
     for (size_t i = 0; ids && rc == 0 && i < n; i++)
         rc = hm_endpoint(hm, eps[i].name, &ids[i]);
     if (rc == 0 && c->phases)
@@ -392,8 +415,10 @@ static int run(const config_t *c, hm_load_endpoint_t *eps, size_t n)
     hm_client_stats_t st;
     wait_client(hm, c->wait_s, true, &st);
     if (st.frames_sent == 0)
-        fprintf(stderr, "hotmon-load: no collector at %s yet; samples are dropped and counted "
-                        "until there is one\n", addr);
+        fprintf(stderr,
+                "hotmon-load: no collector at %s yet; samples are dropped and counted "
+                "until there is one\n",
+                addr);
     int status = 0;
     if (c->nsweep) {
         status = sweep(c, &plan);
@@ -405,9 +430,12 @@ static int run(const config_t *c, hm_load_endpoint_t *eps, size_t n)
         } else {
             wait_client(hm, 2, false, &st);
             unsigned workers = c->workers < n ? (unsigned)c->workers : (unsigned)n;
-            hm_load_info_t info = {.collector = addr, .workers = workers,
-                                   .rate = c->rate, .users = (uint32_t)c->users,
-                                   .client = st, .peak_rss_kib = peak_rss_kib()};
+            hm_load_info_t info = {.collector = addr,
+                                   .workers = workers,
+                                   .rate = c->rate,
+                                   .users = (uint32_t)c->users,
+                                   .client = st,
+                                   .peak_rss_kib = peak_rss_kib()};
             if (hm_load_report_summary(stdout, c->format, eps, &r, &info) != 0)
                 status = 1;
             hm_load_result_fini(&r);
@@ -420,8 +448,13 @@ static int run(const config_t *c, hm_load_endpoint_t *eps, size_t n)
 
 int main(int argc, char **argv)
 {
-    config_t cfg = {.endpoints = 10, .rate = 1000, .duration_s = 10, .workers = 2, .step_s = 5,
-                    .wait_s = 3, .seed = 1};
+    config_t cfg = {.endpoints = 10,
+                    .rate = 1000,
+                    .duration_s = 10,
+                    .workers = 2,
+                    .step_s = 5,
+                    .wait_s = 3,
+                    .seed = 1};
     hm_load_endpoint_defaults(&cfg.defaults);
     int rc = parse(argc, argv, &cfg);
     if (rc)

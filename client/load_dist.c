@@ -59,7 +59,8 @@ int hm_duration_parse(const char *s, uint64_t *ns, const char **why)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || errno || !isfinite(v) || v < 0 || strspn(s, "0123456789.") != (size_t)(end - s)) {
+    if (end == s || errno || !isfinite(v) || v < 0 ||
+        strspn(s, "0123456789.") != (size_t)(end - s)) {
         *why = "a duration is a number with a unit: 250us, 5ms, 1.5s";
         return EINVAL;
     }

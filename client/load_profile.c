@@ -13,7 +13,15 @@
 #define CAPACITY_MAX 1000000
 #define QUEUE_MAX_MAX 10000000
 
-typedef enum { K_LATENCY, K_ERROR_RATIO, K_CAPACITY, K_QUEUE_MAX, K_TIMEOUT, K_DEGRADE, K_WEIGHT } setting_t;
+typedef enum {
+    K_LATENCY,
+    K_ERROR_RATIO,
+    K_CAPACITY,
+    K_QUEUE_MAX,
+    K_TIMEOUT,
+    K_DEGRADE,
+    K_WEIGHT
+} setting_t;
 
 /* The master copy of the endpoint settings: key, argument, help. */
 static const struct {
@@ -29,8 +37,7 @@ static const struct {
     [K_QUEUE_MAX] = {"queue-max", "N",
                      "requests waiting at most; more are refused with 503 (default 10000)"},
     [K_TIMEOUT] = {"timeout", "D", "a request waiting longer fails with 503 (default: never)"},
-    [K_DEGRADE] = {"degrade", "Fx/D",
-                   "service time grows to F times over D, then stays (3x/120s)"},
+    [K_DEGRADE] = {"degrade", "Fx/D", "service time grows to F times over D, then stays (3x/120s)"},
     [K_WEIGHT] = {"weight", "W", "share of the rate or of the users' requests (default 1)"},
 };
 #define NKEYS (sizeof table / sizeof table[0])
@@ -242,8 +249,7 @@ int hm_load_profile_parse(const char *text, const char *path, const hm_load_endp
             kv[eq - word] = '\0';
             int src = hm_load_endpoint_set(e, kv, kv + (eq - word) + 1, &msg);
             if (src) {
-                rc = at(why, why_len, path, line,
-                        (src == ENOENT ? word : eq + 1) - bol + 1,
+                rc = at(why, why_len, path, line, (src == ENOENT ? word : eq + 1) - bol + 1,
                         src == ENOENT ? "unknown setting (want latency, error-ratio, capacity, "
                                         "queue-max, timeout, degrade or weight)"
                                       : msg);

@@ -26,14 +26,14 @@
 /* One synthetic endpoint; a plain value. */
 typedef struct {
     char name[HM_NAME_MAX + 1];
-    hm_dist_t latency;       /* service time */
-    double error_ratio;      /* share of requests that fail with 500 */
-    uint32_t capacity;       /* requests served at once; 0: no limit, no queue */
-    uint32_t queue_max;      /* requests waiting at most; beyond: refused with 503 */
-    uint64_t timeout_ns;     /* a request waiting longer fails with 503; 0: never */
-    double degrade_factor;   /* service time grows to this many times ... */
-    uint64_t degrade_ns;     /* ... linearly over this long; factor 1: no change */
-    double weight;           /* share of the rate or of the users' picks */
+    hm_dist_t latency;     /* service time */
+    double error_ratio;    /* share of requests that fail with 500 */
+    uint32_t capacity;     /* requests served at once; 0: no limit, no queue */
+    uint32_t queue_max;    /* requests waiting at most; beyond: refused with 503 */
+    uint64_t timeout_ns;   /* a request waiting longer fails with 503; 0: never */
+    double degrade_factor; /* service time grows to this many times ... */
+    uint64_t degrade_ns;   /* ... linearly over this long; factor 1: no change */
+    double weight;         /* share of the rate or of the users' picks */
 } hm_load_endpoint_t;
 
 /* The defaults: lognormal 2 ms median, 20 ms p99, no errors, no limit. */

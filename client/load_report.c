@@ -64,8 +64,8 @@ static void print_row(FILE *f, bool md, const row_t *r)
                 dur(r->q[2], b[2]), dur(r->q[3], b[3]), r->queue_peak);
     else
         fprintf(f, "%-24s %10" PRIu64 " %10.1f %7.2f%% %9s %9s %9s %9s %7" PRIu32 "\n", r->name,
-                r->count, r->rate, pct, dur(r->q[0], b[0]), dur(r->q[1], b[1]),
-                dur(r->q[2], b[2]), dur(r->q[3], b[3]), r->queue_peak);
+                r->count, r->rate, pct, dur(r->q[0], b[0]), dur(r->q[1], b[1]), dur(r->q[2], b[2]),
+                dur(r->q[3], b[3]), r->queue_peak);
 }
 
 static void heading(FILE *f, bool md, const hm_load_info_t *in, const hm_load_result_t *r)
@@ -76,8 +76,8 @@ static void heading(FILE *f, bool md, const hm_load_info_t *in, const hm_load_re
                  in->rate);
     else
         snprintf(mode, sizeof mode, "closed loop with %" PRIu32 " users", in->users);
-    fprintf(f, "%shotmon-load: %.1f s, %zu endpoints, %u workers, %s, to %s\n\n",
-            md ? "**" : "", r->elapsed_s, r->n, in->workers, mode, in->collector);
+    fprintf(f, "%shotmon-load: %.1f s, %zu endpoints, %u workers, %s, to %s\n\n", md ? "**" : "",
+            r->elapsed_s, r->n, in->workers, mode, in->collector);
     if (md)
         fprintf(f, "| endpoint | count | rate/s | errors | p50 | p95 | p99 | max | queue peak "
                    "|\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -103,12 +103,11 @@ static int summary_json(FILE *f, const row_t *rows, size_t n, const row_t *total
         json_array_append_new(eps, row_json(&rows[i]));
     json_t *doc = json_pack(
         "{s:s, s:f, s:I, s:f, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:I, s:f}", "collector",
-        in->collector, "elapsed_s", r->elapsed_s, "workers", (json_int_t)in->workers,
-        "target_rate", in->rate, "users", (json_int_t)in->users, "total", row_json(total),
-        "endpoints", eps ? eps : json_null(), "client", "produced",
-        (json_int_t)in->client.produced, "sent", (json_int_t)in->client.sent, "dropped",
-        (json_int_t)in->client.dropped, "buffered", (json_int_t)in->client.buffered,
-        "peak_rss_kib", (json_int_t)in->peak_rss_kib, "lag_max_ms",
+        in->collector, "elapsed_s", r->elapsed_s, "workers", (json_int_t)in->workers, "target_rate",
+        in->rate, "users", (json_int_t)in->users, "total", row_json(total), "endpoints",
+        eps ? eps : json_null(), "client", "produced", (json_int_t)in->client.produced, "sent",
+        (json_int_t)in->client.sent, "dropped", (json_int_t)in->client.dropped, "buffered",
+        (json_int_t)in->client.buffered, "peak_rss_kib", (json_int_t)in->peak_rss_kib, "lag_max_ms",
         (double)r->lag_max_ns / 1e6);
     if (!doc)
         return ENOMEM;
@@ -152,15 +151,16 @@ int hm_load_report_summary(FILE *f, hm_load_format_t fmt, const hm_load_endpoint
         for (size_t i = 0; i < shown; i++)
             print_row(f, md, &rows[i]);
         if (shown < r->n)
-            fprintf(f, md ? "| (%zu more; --format json lists all) | | | | | | | | |\n"
-                          : "(%zu more, not shown: the slowest by p99 are above; --format json "
-                            "lists all)\n",
+            fprintf(f,
+                    md ? "| (%zu more; --format json lists all) | | | | | | | | |\n"
+                       : "(%zu more, not shown: the slowest by p99 are above; --format json "
+                         "lists all)\n",
                     r->n - shown);
         print_row(f, md, &total);
         char lag[16];
         fprintf(f,
-                "\n%ssamples: %" PRIu64 " produced, %" PRIu64 " sent, %" PRIu64
-                " dropped, %" PRIu64 " unsent; generator lag at most %s; peak RSS %.1f MiB\n",
+                "\n%ssamples: %" PRIu64 " produced, %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64
+                " unsent; generator lag at most %s; peak RSS %.1f MiB\n",
                 md ? "- " : "", in->client.produced, in->client.sent, in->client.dropped,
                 in->client.buffered, dur(r->lag_max_ns, lag), (double)in->peak_rss_kib / 1024);
     }
@@ -218,10 +218,9 @@ int hm_load_report_sweep(FILE *f, hm_load_format_t fmt, const hm_load_step_t *st
         for (size_t i = 0; arr && i < n; i++)
             json_array_append_new(
                 arr, json_pack("{s:I, s:f, s:I, s:I, s:f, s:f, s:f, s:b}", "concurrency",
-                               (json_int_t)steps[i].concurrency, "rate", steps[i].rate,
-                               "requests", (json_int_t)steps[i].requests, "errors",
-                               (json_int_t)steps[i].errors, "p50_ms",
-                               (double)steps[i].p50_ns / 1e6, "p95_ms",
+                               (json_int_t)steps[i].concurrency, "rate", steps[i].rate, "requests",
+                               (json_int_t)steps[i].requests, "errors", (json_int_t)steps[i].errors,
+                               "p50_ms", (double)steps[i].p50_ns / 1e6, "p95_ms",
                                (double)steps[i].p95_ns / 1e6, "p99_ms",
                                (double)steps[i].p99_ns / 1e6, "knee", i == knee));
         json_t *doc = json_pack("{s:f, s:o}", "step_s", step_s, "steps", arr ? arr : json_null());
@@ -246,15 +245,16 @@ int hm_load_report_sweep(FILE *f, hm_load_format_t fmt, const hm_load_step_t *st
         const char *mark = i == knee ? "<- knee" : "";
         if (md)
             fprintf(f, "| %" PRIu32 " | %.1f | %s | %s | %s | %.2f%% | %s |\n", s->concurrency,
-                    s->rate, dur(s->p50_ns, b[0]), dur(s->p95_ns, b[1]), dur(s->p99_ns, b[2]),
-                    pct, i == knee ? "**knee**" : "");
+                    s->rate, dur(s->p50_ns, b[0]), dur(s->p95_ns, b[1]), dur(s->p99_ns, b[2]), pct,
+                    i == knee ? "**knee**" : "");
         else
             fprintf(f, "%11" PRIu32 " %10.1f %9s %9s %9s %7.2f%% %s\n", s->concurrency, s->rate,
                     dur(s->p50_ns, b[0]), dur(s->p95_ns, b[1]), dur(s->p99_ns, b[2]), pct, mark);
     }
     if (knee == n)
-        fprintf(f, "\n%sno knee: p99 never rose above 1.5x, nor errors by more than 1 point, "
-                   "over the best earlier step\n",
+        fprintf(f,
+                "\n%sno knee: p99 never rose above 1.5x, nor errors by more than 1 point, "
+                "over the best earlier step\n",
                 md ? "- " : "");
     else
         fprintf(f, "\n%sknee at concurrency %" PRIu32 ": p99 or errors jumped there\n",

@@ -23,18 +23,18 @@ typedef enum { HM_LOAD_TEXT, HM_LOAD_MD, HM_LOAD_JSON } hm_load_format_t;
 
 /* The run as a whole, for the summary's heading and footer. */
 typedef struct {
-    const char *collector;       /* address published to */
+    const char *collector; /* address published to */
     unsigned workers;
-    double rate;                 /* open loop target; 0: closed loop */
-    uint32_t users;              /* closed loop */
-    hm_client_stats_t client;    /* the client's counters at the end */
-    long peak_rss_kib;           /* the process's peak resident memory */
+    double rate;              /* open loop target; 0: closed loop */
+    uint32_t users;           /* closed loop */
+    hm_client_stats_t client; /* the client's counters at the end */
+    long peak_rss_kib;        /* the process's peak resident memory */
 } hm_load_info_t;
 
 /* One step of a sweep. */
 typedef struct {
     uint32_t concurrency;
-    double rate;                 /* finished requests per second */
+    double rate; /* finished requests per second */
     uint64_t requests, errors;
     uint64_t p50_ns, p95_ns, p99_ns;
 } hm_load_step_t;

@@ -20,8 +20,8 @@
 typedef struct {
     const hm_load_plan_t *plan;
     hm_load_result_t *res;
-    hm_load_endpoint_t *eps;   /* this worker's endpoints; owned */
-    size_t *global;            /* their index in the plan; owned */
+    hm_load_endpoint_t *eps; /* this worker's endpoints; owned */
+    size_t *global;          /* their index in the plan; owned */
     size_t n;
     double rate;
     uint32_t users;

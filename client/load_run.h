@@ -26,28 +26,28 @@
 #include "load_profile.h"
 
 typedef struct {
-    hm_client_t *client;             /* borrowed; NULL: publish nothing (tests) */
-    const hm_load_endpoint_t *eps;   /* n endpoints, borrowed */
-    const hm_endpoint_t *ids;        /* their ids in client, borrowed; NULL with no client */
+    hm_client_t *client;           /* borrowed; NULL: publish nothing (tests) */
+    const hm_load_endpoint_t *eps; /* n endpoints, borrowed */
+    const hm_endpoint_t *ids;      /* their ids in client, borrowed; NULL with no client */
     size_t n;
-    unsigned workers;                /* threads, at least 1; at most n are used */
-    double rate;                     /* open loop: requests/s in all; 0: closed loop */
-    uint32_t users;                  /* closed loop: users in all */
-    double duration_s;               /* > 0 */
-    bool phases;                     /* also record phases wait and exec */
-    hm_phase_t wait, exec;           /* their ids, when phases */
-    const atomic_bool *stop;         /* ends the run early when set; may be NULL */
+    unsigned workers;        /* threads, at least 1; at most n are used */
+    double rate;             /* open loop: requests/s in all; 0: closed loop */
+    uint32_t users;          /* closed loop: users in all */
+    double duration_s;       /* > 0 */
+    bool phases;             /* also record phases wait and exec */
+    hm_phase_t wait, exec;   /* their ids, when phases */
+    const atomic_bool *stop; /* ends the run early when set; may be NULL */
     uint64_t seed;
 } hm_load_plan_t;
 
 typedef struct {
-    hm_hist_t *hist;       /* per endpoint: latency from the intended start; owned */
-    uint64_t *errors;      /* per endpoint: status 400 and above; owned */
-    uint32_t *queue_peak;  /* per endpoint: most requests waiting at once; owned */
+    hm_hist_t *hist;      /* per endpoint: latency from the intended start; owned */
+    uint64_t *errors;     /* per endpoint: status 400 and above; owned */
+    uint32_t *queue_peak; /* per endpoint: most requests waiting at once; owned */
     size_t n;
-    uint64_t requests;     /* finished requests, all endpoints */
-    double elapsed_s;      /* how long the run really lasted */
-    uint64_t lag_max_ns;   /* most a result was given after its virtual time */
+    uint64_t requests;   /* finished requests, all endpoints */
+    double elapsed_s;    /* how long the run really lasted */
+    uint64_t lag_max_ns; /* most a result was given after its virtual time */
 } hm_load_result_t;
 
 /* Runs plan for its duration (or until *stop). Returns 0 and fills *out,

@@ -20,7 +20,7 @@ typedef enum { EV_ARRIVAL, EV_DONE, EV_TIMEOUT } kind_t;
 
 typedef struct {
     uint64_t t;
-    uint64_t seq;       /* ties are played in the order they were made */
+    uint64_t seq; /* ties are played in the order they were made */
     uint64_t intended, start;
     uint32_t ep;
     uint8_t kind;
@@ -28,22 +28,22 @@ typedef struct {
 } event_t;
 
 typedef struct {
-    uint64_t *q;        /* intended starts of waiting requests, a ring; owned */
+    uint64_t *q; /* intended starts of waiting requests, a ring; owned */
     uint32_t qcap, qhead, qlen;
-    uint32_t busy;      /* requests in service */
+    uint32_t busy; /* requests in service */
     bool timeout_pending;
-    double interval_ns; /* open loop: time between arrivals */
+    double interval_ns;   /* open loop: time between arrivals */
     uint64_t first_ns, k; /* open loop: arrival k is at first + k * interval */
 } state_t;
 
 struct hm_load_sim {
     const hm_load_endpoint_t *eps;
     size_t n;
-    state_t *st;        /* n; owned */
-    double *cum;        /* closed loop: cumulative weights, n; owned */
+    state_t *st; /* n; owned */
+    double *cum; /* closed loop: cumulative weights, n; owned */
     bool closed;
     uint64_t t0, seq, rng;
-    event_t *heap;      /* owned */
+    event_t *heap; /* owned */
     size_t nheap, capheap;
 };
 
@@ -186,8 +186,12 @@ static void serve(hm_load_sim_t *s, uint32_t ep, uint64_t intended, uint64_t now
     uint64_t service = (uint64_t)(hm_dist_draw(&e->latency, &s->rng) * f);
     uint16_t status = hm_rng_unit(&s->rng) < e->error_ratio ? 500 : 200;
     s->st[ep].busy++;
-    push(s, (event_t){.t = now + service, .intended = intended, .start = now, .ep = ep,
-                      .kind = EV_DONE, .status = status});
+    push(s, (event_t){.t = now + service,
+                      .intended = intended,
+                      .start = now,
+                      .ep = ep,
+                      .kind = EV_DONE,
+                      .status = status});
 }
 
 static void queue_changed(hm_load_sim_t *s, const hm_load_sink_t *k, uint32_t ep)
@@ -274,8 +278,7 @@ static void done(hm_load_sim_t *s, const hm_load_sink_t *k, const event_t *ev)
 
 uint64_t hm_load_sim_run(hm_load_sim_t *s, uint64_t now, const hm_load_sink_t *sink)
 {
-    for (int played = 0; s->nheap > 0 && s->heap[0].t <= now && played < RUN_EVENTS_MAX;
-         played++) {
+    for (int played = 0; s->nheap > 0 && s->heap[0].t <= now && played < RUN_EVENTS_MAX; played++) {
         event_t ev = pop(s);
         switch (ev.kind) {
         case EV_ARRIVAL:

@@ -30,11 +30,11 @@
 
 /* One finished request. Times in the caller's ns. */
 typedef struct {
-    uint32_t endpoint;     /* index into the sim's endpoints */
-    uint64_t intended_ns;  /* when it was meant to start (its arrival) */
-    uint64_t start_ns;     /* when service began; end_ns if it never did */
-    uint64_t end_ns;       /* when it finished: latency is end - intended */
-    int status;            /* 200; 500 (error ratio); 503 (queue full or timed out) */
+    uint32_t endpoint;    /* index into the sim's endpoints */
+    uint64_t intended_ns; /* when it was meant to start (its arrival) */
+    uint64_t start_ns;    /* when service began; end_ns if it never did */
+    uint64_t end_ns;      /* when it finished: latency is end - intended */
+    int status;           /* 200; 500 (error ratio); 503 (queue full or timed out) */
 } hm_load_done_t;
 
 /* Where a sim's results go. Called from hm_load_sim_run only. */

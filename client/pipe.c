@@ -24,28 +24,32 @@ static const struct {
     const char *name;
     int has_arg;
     const char *arg, *help;
+    int field; /* the JSON field a -field option maps, else -1 */
 } options[] = {
     {"collector", required_argument, "ADDR",
-     "collector address (default $HOTMON_ENDPOINT, else " HM_DEFAULT_ENDPOINT ")"},
-    {"service", required_argument, "NAME", "service name (default $HOTMON_SERVICE, else hotmon-pipe)"},
+     "collector address (default $HOTMON_ENDPOINT, else " HM_DEFAULT_ENDPOINT ")", -1},
+    {"service", required_argument, "NAME",
+     "service name (default $HOTMON_SERVICE, else hotmon-pipe)", -1},
     {"format", required_argument, "FMT",
-     "auto (default: '{' starts JSON, else statsd), json or statsd"},
-    {"endpoint-field", required_argument, "KEY", "JSON key of the endpoint, tried first"},
+     "auto (default: '{' starts JSON, else statsd), json or statsd", -1},
+    {"endpoint-field", required_argument, "KEY", "JSON key of the endpoint, tried first",
+     HM_JSONLINE_ENDPOINT},
     {"duration-field", required_argument, "KEY[:UNIT]",
-     "JSON key of the duration, UNIT ns, us, ms (default) or s"},
-    {"status-field", required_argument, "KEY", "JSON key of the status"},
-    {"id-field", required_argument, "KEY", "JSON key of the request id"},
-    {"breakdown-field", required_argument, "KEY[:UNIT]", "JSON key of the phase durations"},
-    {"tee", no_argument, NULL, "copy every input line to stdout"},
+     "JSON key of the duration, UNIT ns, us, ms (default) or s", HM_JSONLINE_DURATION},
+    {"status-field", required_argument, "KEY", "JSON key of the status", HM_JSONLINE_STATUS},
+    {"id-field", required_argument, "KEY", "JSON key of the request id", HM_JSONLINE_REQUEST_ID},
+    {"breakdown-field", required_argument, "KEY[:UNIT]", "JSON key of the phase durations",
+     HM_JSONLINE_BREAKDOWN},
+    {"tee", no_argument, NULL, "copy every input line to stdout", -1},
     {"wait", required_argument, "SECONDS",
-     "wait this long for the collector before reading (default 3)"},
+     "wait this long for the collector before reading (default 3)", -1},
     {"flush-timeout", required_argument, "SECONDS",
-     "at end of input, wait this long for samples to go out (default 5)"},
+     "at end of input, wait this long for samples to go out (default 5)", -1},
     {"report-every", required_argument, "SECONDS",
-     "report bad lines on stderr at most this often (default 5; 0: each one)"},
-    {"quiet", no_argument, NULL, "no summary at the end"},
-    {"help", no_argument, NULL, "this help"},
-    {"version", no_argument, NULL, "the version"},
+     "report bad lines on stderr at most this often (default 5; 0: each one)", -1},
+    {"quiet", no_argument, NULL, "no summary at the end", -1},
+    {"help", no_argument, NULL, "this help", -1},
+    {"version", no_argument, NULL, "the version", -1},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -101,9 +105,6 @@ static int parse(int argc, char **argv, config_t *c)
     for (size_t i = 0; i < NOPTIONS; i++)
         longopts[i] = (struct option){options[i].name, options[i].has_arg, NULL, (int)i + 256};
     longopts[NOPTIONS] = (struct option){0};
-    static const hm_jsonline_field_t fields[] = {HM_JSONLINE_ENDPOINT, HM_JSONLINE_DURATION,
-                                                 HM_JSONLINE_STATUS, HM_JSONLINE_REQUEST_ID,
-                                                 HM_JSONLINE_BREAKDOWN};
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -124,9 +125,9 @@ static int parse(int argc, char **argv, config_t *c)
                 c->format = HM_PIPE_STATSD;
             else
                 return usage("--format: '%s' is not auto, json or statsd", optarg);
-        } else if (strstr(name, "-field")) {
-            size_t f = (size_t)(opt - 256) - 3; /* the five -field options follow --format */
-            if (hm_jsonline_keys_add(&c->keys, fields[f], optarg, &why) != 0)
+        } else if (options[opt - 256].field >= 0) {
+            hm_jsonline_field_t f = (hm_jsonline_field_t)options[opt - 256].field;
+            if (hm_jsonline_keys_add(&c->keys, f, optarg, &why) != 0)
                 return usage("--%s: '%s': %s", name, optarg, why);
         } else if (!strcmp(name, "tee")) {
             c->tee = true;
@@ -240,8 +241,8 @@ static void report_bad(report_t *r, const hm_pipe_counts_t *n, double every_s, b
     fprintf(stderr,
             "hotmon-pipe: %" PRIu64 " bad line%s since the last report, %" PRIu64
             " in all; last, line %" PRIu64 ": %s\n",
-            n->bad - r->bad_reported, n->bad - r->bad_reported == 1 ? "" : "s", n->bad,
-            r->last_bad, r->why);
+            n->bad - r->bad_reported, n->bad - r->bad_reported == 1 ? "" : "s", n->bad, r->last_bad,
+            r->why);
     r->bad_reported = n->bad;
     r->next_ns = now + (uint64_t)(every_s * 1e9);
 }
@@ -267,9 +268,12 @@ int main(int argc, char **argv)
     hm_pipe_bridge_t *bridge = NULL;
     if ((rc = hm_open(&o, &hm)) != 0) {
         const char *addr = cfg.collector ? cfg.collector : getenv("HOTMON_ENDPOINT");
-        fprintf(stderr, "hotmon-pipe: cannot publish to '%s': %s\n",
-                addr ? addr : HM_DEFAULT_ENDPOINT, strerror(rc));
-        return rc == EINVAL ? 2 : 1;
+        addr = addr ? addr : HM_DEFAULT_ENDPOINT;
+        if (rc == EINVAL)
+            return usage("--collector: '%s' is not a ZeroMQ address such as tcp://127.0.0.1:7450",
+                         addr);
+        fprintf(stderr, "hotmon-pipe: cannot publish to '%s': %s\n", addr, strerror(rc));
+        return 1;
     }
     if (hm_pipe_bridge_new(hm, &cfg.keys, cfg.format, &bridge) != 0) {
         fprintf(stderr, "hotmon-pipe: out of memory\n");
@@ -286,8 +290,8 @@ int main(int argc, char **argv)
     uint64_t too_long = 0;
     size_t len;
     bool whole;
-    while (line && (len = read_line(stdin, line, LINE_MAX_BYTES, &whole,
-                                    cfg.tee ? stdout : NULL)) > 0 &&
+    while (line &&
+           (len = read_line(stdin, line, LINE_MAX_BYTES, &whole, cfg.tee ? stdout : NULL)) > 0 &&
            (!interrupted || line[len - 1] == '\n')) {
         rep.line_no++;
         const char *why = NULL;
@@ -319,11 +323,11 @@ int main(int argc, char **argv)
     if (!cfg.quiet)
         fprintf(stderr,
                 "hotmon-pipe: %" PRIu64 " lines: %" PRIu64 " published, %" PRIu64
-                " skipped, %" PRIu64 " bad; %" PRIu64 " samples, %" PRIu64
-                " counter and %" PRIu64 " gauge updates; samples sent %" PRIu64
-                ", dropped %" PRIu64 ", unsent %" PRIu64 "\n",
-                n.lines, n.published, n.skipped, n.bad, n.samples, n.counters, n.gauges,
-                st.sent, st.dropped, st.buffered);
+                " skipped, %" PRIu64 " bad; %" PRIu64 " samples, %" PRIu64 " counter and %" PRIu64
+                " gauge updates; samples sent %" PRIu64 ", dropped %" PRIu64 ", unsent %" PRIu64
+                "\n",
+                n.lines, n.published, n.skipped, n.bad, n.samples, n.counters, n.gauges, st.sent,
+                st.dropped, st.buffered);
     hm_pipe_bridge_destroy(&bridge);
     if (!line) {
         fprintf(stderr, "hotmon-pipe: out of memory\n");

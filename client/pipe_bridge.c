@@ -17,16 +17,16 @@
 #define SAMPLED_MAX 1000
 
 struct hm_pipe_bridge {
-    hm_client_t *client;              /* borrowed */
+    hm_client_t *client; /* borrowed */
     hm_jsonline_keys_t keys;
     hm_pipe_format_t format;
     hm_pipe_counts_t counts;
-    hm_jsonline_t rec;                /* scratch, large: kept off the stack */
+    hm_jsonline_t rec;                     /* scratch, large: kept off the stack */
     int64_t *gauge[HM_CLIENT_METRICS_MAX]; /* last value per endpoint, by need; owned */
 };
 
-int hm_pipe_bridge_new(hm_client_t *client, const hm_jsonline_keys_t *keys,
-                       hm_pipe_format_t format, hm_pipe_bridge_t **out)
+int hm_pipe_bridge_new(hm_client_t *client, const hm_jsonline_keys_t *keys, hm_pipe_format_t format,
+                       hm_pipe_bridge_t **out)
 {
     hm_pipe_bridge_t *b = calloc(1, sizeof *b);
     if (!b)
@@ -79,8 +79,9 @@ static hm_pipe_result_t bad(hm_pipe_bridge_t *b, const char **why, const char *m
 static hm_pipe_result_t over_cap(hm_pipe_bridge_t *b, const char **why)
 {
     b->counts.over_cap++;
-    return bad(b, why, "more names than the client can declare (4096 endpoints, 64 phases "
-                       "and 64 metrics)");
+    return bad(b, why,
+               "more names than the client can declare (4096 endpoints, 64 phases "
+               "and 64 metrics)");
 }
 
 static hm_pipe_result_t json_line(hm_pipe_bridge_t *b, const char *line, size_t len,

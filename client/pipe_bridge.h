@@ -29,15 +29,15 @@ typedef enum { HM_PIPE_AUTO, HM_PIPE_JSON, HM_PIPE_STATSD } hm_pipe_format_t;
 typedef enum { HM_PIPE_PUBLISHED, HM_PIPE_SKIPPED, HM_PIPE_BAD } hm_pipe_result_t;
 
 typedef struct {
-    uint64_t lines;        /* lines given */
-    uint64_t published;    /* lines that became samples, counts or gauge values */
-    uint64_t skipped;      /* not timing records: plain log text, JSON without the fields, sets */
-    uint64_t bad;          /* malformed, or a field of the wrong type or range */
-    uint64_t samples;      /* samples recorded (a sampled statsd timer may give several) */
-    uint64_t counters;     /* statsd counter lines */
-    uint64_t gauges;       /* statsd gauge lines */
-    uint64_t over_cap;     /* lines refused: more names than the client can declare */
-    uint64_t names_cut;    /* names or ids cut to their maximum */
+    uint64_t lines;          /* lines given */
+    uint64_t published;      /* lines that became samples, counts or gauge values */
+    uint64_t skipped;        /* not timing records: plain log text, JSON without the fields, sets */
+    uint64_t bad;            /* malformed, or a field of the wrong type or range */
+    uint64_t samples;        /* samples recorded (a sampled statsd timer may give several) */
+    uint64_t counters;       /* statsd counter lines */
+    uint64_t gauges;         /* statsd gauge lines */
+    uint64_t over_cap;       /* lines refused: more names than the client can declare */
+    uint64_t names_cut;      /* names or ids cut to their maximum */
     uint64_t phases_dropped; /* breakdown entries beyond HM_SPAN_PHASES_MAX */
 } hm_pipe_counts_t;
 
@@ -46,8 +46,8 @@ typedef struct hm_pipe_bridge hm_pipe_bridge_t;
 /* A bridge publishing through client (borrowed: it must outlive the bridge),
  * reading JSON with keys (copied). Returns 0 and sets *out, or ENOMEM. The
  * caller owns the bridge. */
-int hm_pipe_bridge_new(hm_client_t *client, const hm_jsonline_keys_t *keys,
-                       hm_pipe_format_t format, hm_pipe_bridge_t **out);
+int hm_pipe_bridge_new(hm_client_t *client, const hm_jsonline_keys_t *keys, hm_pipe_format_t format,
+                       hm_pipe_bridge_t **out);
 
 /* Frees the bridge. Accepts NULL; sets *self_p to NULL. */
 void hm_pipe_bridge_destroy(hm_pipe_bridge_t **self_p);

@@ -188,15 +188,14 @@ static int read_breakdown(const hm_jsonline_keys_t *k, json_t *obj, hm_jsonline_
             out->phases_dropped++;
             continue;
         }
-        out->names_cut +=
-            copy_cut(out->phase[out->nphases].name, HM_NAME_MAX, name, strlen(name));
+        out->names_cut += copy_cut(out->phase[out->nphases].name, HM_NAME_MAX, name, strlen(name));
         out->phase[out->nphases++].ns = ns;
     }
     return 0;
 }
 
-int hm_jsonline_parse(const hm_jsonline_keys_t *k, const char *line, size_t len,
-                      hm_jsonline_t *out, const char **why)
+int hm_jsonline_parse(const hm_jsonline_keys_t *k, const char *line, size_t len, hm_jsonline_t *out,
+                      const char **why)
 {
     json_error_t err;
     json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
@@ -222,8 +221,8 @@ int hm_jsonline_parse(const hm_jsonline_keys_t *k, const char *line, size_t len,
         rc = refuse(out, why, "endpoint", key, "is not a non-empty string");
         goto done;
     }
-    out->names_cut += copy_cut(out->endpoint, HM_NAME_MAX, json_string_value(ep),
-                               json_string_length(ep));
+    out->names_cut +=
+        copy_cut(out->endpoint, HM_NAME_MAX, json_string_value(ep), json_string_length(ep));
     key = k->field[HM_JSONLINE_DURATION].key[id];
     int drc = duration_of(dur, k->field[HM_JSONLINE_DURATION].unit_ns[id], &out->duration_ns);
     if (drc) {

@@ -25,8 +25,8 @@
 
 #include "hotmon.h"
 
-#define HM_JSONLINE_KEYS_MAX 12  /* keys per field */
-#define HM_JSONLINE_KEY_MAX 64   /* bytes of one key or path */
+#define HM_JSONLINE_KEYS_MAX 12 /* keys per field */
+#define HM_JSONLINE_KEY_MAX 64  /* bytes of one key or path */
 
 typedef enum {
     HM_JSONLINE_ENDPOINT,
@@ -55,16 +55,16 @@ typedef struct {
 typedef struct {
     char endpoint[HM_NAME_MAX + 1];
     uint64_t duration_ns;
-    int status;                      /* 0 when absent */
+    int status;                             /* 0 when absent */
     char request_id[HM_REQUEST_ID_MAX + 1]; /* "" when absent */
     unsigned nphases;
     struct {
         char name[HM_NAME_MAX + 1];
         uint64_t ns;
     } phase[HM_SPAN_PHASES_MAX];
-    unsigned phases_dropped;         /* breakdown entries beyond HM_SPAN_PHASES_MAX */
-    unsigned names_cut;              /* names or ids cut to their maximum */
-    char error[240];                 /* why a line was refused, when it needs words of its own */
+    unsigned phases_dropped; /* breakdown entries beyond HM_SPAN_PHASES_MAX */
+    unsigned names_cut;      /* names or ids cut to their maximum */
+    char error[240];         /* why a line was refused, when it needs words of its own */
 } hm_jsonline_t;
 
 /* Fills k with the default keys: endpoint from endpoint, phase, name;
@@ -87,7 +87,7 @@ int hm_jsonline_keys_add(hm_jsonline_keys_t *k, hm_jsonline_field_t field, const
  *   EINVAL  malformed JSON or a field of the wrong type or range, with a
  *           message in *why (borrowed: static, or in *out's storage).
  * *out may be changed whatever the result. why may be NULL. */
-int hm_jsonline_parse(const hm_jsonline_keys_t *k, const char *line, size_t len,
-                      hm_jsonline_t *out, const char **why);
+int hm_jsonline_parse(const hm_jsonline_keys_t *k, const char *line, size_t len, hm_jsonline_t *out,
+                      const char **why);
 
 #endif

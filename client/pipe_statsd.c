@@ -46,7 +46,7 @@ static bool type_of(const char *s, size_t n, hm_statsd_type_t *t)
     static const struct {
         const char *name;
         hm_statsd_type_t type;
-    } types[] = {{"ms", HM_STATSD_TIMER}, {"h", HM_STATSD_TIMER},  {"d", HM_STATSD_TIMER},
+    } types[] = {{"ms", HM_STATSD_TIMER},  {"h", HM_STATSD_TIMER}, {"d", HM_STATSD_TIMER},
                  {"c", HM_STATSD_COUNTER}, {"g", HM_STATSD_GAUGE}, {"s", HM_STATSD_SET}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         if (strlen(types[i].name) == n && memcmp(types[i].name, s, n) == 0) {
@@ -123,8 +123,7 @@ int hm_statsd_parse(const char *line, size_t len, hm_statsd_t *out, const char *
             f_end = end;
         size_t n = (size_t)(f_end - f);
         if (n > 0 && f[0] == '@' && !have_rate) {
-            if (!number(f + 1, n - 1, &r.sample_rate) || !(r.sample_rate > 0) ||
-                r.sample_rate > 1)
+            if (!number(f + 1, n - 1, &r.sample_rate) || !(r.sample_rate > 0) || r.sample_rate > 1)
                 return fail(why, "sample rate is not a number in (0, 1]");
             have_rate = true;
         } else if (n > 1 && f[0] == '#' && !r.tags) {

@@ -29,13 +29,13 @@ typedef enum {
 
 /* One parsed line. Pointers borrow from the line given to hm_statsd_parse. */
 typedef struct {
-    const char *name;       /* not NUL-terminated: name_len bytes */
+    const char *name; /* not NUL-terminated: name_len bytes */
     size_t name_len;
     hm_statsd_type_t type;
-    double value;           /* finite; 0 for a set */
-    bool delta;             /* gauge written +N or -N: value is a change */
-    double sample_rate;     /* in (0, 1]; 1 when absent */
-    const char *tags;       /* after '#', not NUL-terminated; NULL when absent */
+    double value;       /* finite; 0 for a set */
+    bool delta;         /* gauge written +N or -N: value is a change */
+    double sample_rate; /* in (0, 1]; 1 when absent */
+    const char *tags;   /* after '#', not NUL-terminated; NULL when absent */
     size_t tags_len;
 } hm_statsd_t;
 

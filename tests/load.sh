@@ -143,6 +143,7 @@ refuse "missing profile" "--profile: $WORK/none: No such file or directory" --pr
 refuse "bad profile: file, line, column" "$WORK/bad.profile:2:17: capacity: a whole number" \
     --profile "$WORK/bad.profile"
 refuse "bad format" "--format: 'yaml' is not text, md or json" --format yaml
+refuse "bad collector address" "--collector: 'nowhere' is not a ZeroMQ address" --collector nowhere
 
 check "--version: the version" bash -c "'$LOAD' --version | grep -q '^hotmon-load [0-9]'"
 check_man_page "$LOAD" docs/hotmon-load.1

@@ -152,6 +152,7 @@ refuse "bad unit" "--duration-field: 't:min': unknown unit" --duration-field t:m
 refuse "bad seconds" "--wait: 'soon' is not a number of seconds" --wait soon
 refuse "stray argument" "unexpected argument 'file.log'" file.log
 refuse "missing argument" "unknown option or missing argument" --collector
+refuse "bad collector address" "--collector: 'nowhere' is not a ZeroMQ address" --collector nowhere
 
 check "--version: the version" bash -c "'$PIPE' --version | grep -q '^hotmon-pipe [0-9]'"
 check_man_page "$PIPE" docs/hotmon-pipe.1

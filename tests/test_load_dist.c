@@ -78,7 +78,8 @@ static void test_dist_refuses_bad_specs_with_a_reason(void **state)
     static const struct {
         const char *spec, *why;
     } cases[] = {
-        {"normal:5ms", "unknown distribution: want constant, uniform, lognormal, bimodal or pareto"},
+        {"normal:5ms",
+         "unknown distribution: want constant, uniform, lognormal, bimodal or pareto"},
         {"", "unknown distribution: want constant, uniform, lognormal, bimodal or pareto"},
         {"constant", "constant:DURATION"},
         {"constant:5ms:6ms", "constant:DURATION"},

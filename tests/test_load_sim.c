@@ -221,7 +221,7 @@ static void test_report_knee_is_where_p99_or_errors_jump(void **state)
     };
     assert_int_equal(hm_load_knee(s, 5), 3);
     assert_int_equal(hm_load_knee(s, 3), 3); /* none among the first three */
-    s[1].errors = 20;                         /* 2% errors against 0%: the knee */
+    s[1].errors = 20;                        /* 2% errors against 0%: the knee */
     assert_int_equal(hm_load_knee(s, 5), 1);
     assert_int_equal(hm_load_knee(s, 0), 0);
 }

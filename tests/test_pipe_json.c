@@ -51,8 +51,8 @@ static void test_jsonline_reads_a_full_timing_object(void **state)
 static void test_jsonline_takes_each_default_key(void **state)
 {
     static const char *const lines[] = {
-        "{\"endpoint\":\"e\",\"durationMs\":2}",  "{\"phase\":\"e\",\"duration_ms\":2}",
-        "{\"name\":\"e\",\"elapsed_ms\":2}",      "{\"name\":\"e\",\"latency_ms\":2}",
+        "{\"endpoint\":\"e\",\"durationMs\":2}", "{\"phase\":\"e\",\"duration_ms\":2}",
+        "{\"name\":\"e\",\"elapsed_ms\":2}",     "{\"name\":\"e\",\"latency_ms\":2}",
         "{\"name\":\"e\",\"totalMs\":\"2\"}",
     };
     static const char *const ids[] = {"requestId", "request_id", "correlationId", "sessionId"};
@@ -101,8 +101,13 @@ static void test_jsonline_mapped_keys_win_and_take_units(void **state)
 static void test_jsonline_skips_what_is_not_a_timing_record(void **state)
 {
     static const char *const lines[] = {
-        "{\"msg\":\"server started\",\"port\":3000}", "{\"endpoint\":\"e\"}",
-        "{\"durationMs\":5}", "[1,2,3]", "42", "\"text\"", "{\"endpoint\":null,\"durationMs\":1}",
+        "{\"msg\":\"server started\",\"port\":3000}",
+        "{\"endpoint\":\"e\"}",
+        "{\"durationMs\":5}",
+        "[1,2,3]",
+        "42",
+        "\"text\"",
+        "{\"endpoint\":null,\"durationMs\":1}",
     };
     const char *why;
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
@@ -119,7 +124,8 @@ static void test_jsonline_refuses_bad_fields_with_a_reason(void **state)
         {"{\"endpoint\":\"e\",\"endpoint\":\"f\",\"durationMs\":1}", "not JSON"},
         {"{\"endpoint\":7,\"durationMs\":1}", "endpoint \"endpoint\" is not a non-empty string"},
         {"{\"endpoint\":\"\",\"durationMs\":1}", "endpoint \"endpoint\" is not a non-empty string"},
-        {"{\"endpoint\":\"e\",\"durationMs\":-1}", "duration \"durationMs\" is negative or too large"},
+        {"{\"endpoint\":\"e\",\"durationMs\":-1}",
+         "duration \"durationMs\" is negative or too large"},
         {"{\"endpoint\":\"e\",\"durationMs\":1e300}",
          "duration \"durationMs\" is negative or too large"},
         {"{\"endpoint\":\"e\",\"durationMs\":\"fast\"}", "duration \"durationMs\" is not a number"},
@@ -152,7 +158,8 @@ static void test_jsonline_cuts_long_names_and_extra_phases(void **state)
     memset(name, 'a', 299);
     memcpy(name + 299, "\xc3\xa9", 2); /* an e-acute straddling byte 300 */
     name[301] = '\0';
-    int n = snprintf(line, sizeof line, "{\"endpoint\":\"%s\",\"durationMs\":1,\"breakdown\":{", name);
+    int n =
+        snprintf(line, sizeof line, "{\"endpoint\":\"%s\",\"durationMs\":1,\"breakdown\":{", name);
     for (int i = 0; i < 10; i++)
         n += snprintf(line + n, sizeof line - (size_t)n, "%s\"p%d\":%d", i ? "," : "", i, i);
     snprintf(line + n, sizeof line - (size_t)n, "}}");

@@ -40,10 +40,14 @@ static void test_statsd_reads_every_type(void **state)
         double value;
         int delta;
     } cases[] = {
-        {"t:5|ms", HM_STATSD_TIMER, 5, 0},       {"h:7|h", HM_STATSD_TIMER, 7, 0},
-        {"d:0.25|d", HM_STATSD_TIMER, 0.25, 0},  {"c:3|c", HM_STATSD_COUNTER, 3, 0},
-        {"g:42|g", HM_STATSD_GAUGE, 42, 0},      {"g:+5|g", HM_STATSD_GAUGE, 5, 1},
-        {"g:-3|g", HM_STATSD_GAUGE, -3, 1},      {"s:user42|s", HM_STATSD_SET, 0, 0},
+        {"t:5|ms", HM_STATSD_TIMER, 5, 0},
+        {"h:7|h", HM_STATSD_TIMER, 7, 0},
+        {"d:0.25|d", HM_STATSD_TIMER, 0.25, 0},
+        {"c:3|c", HM_STATSD_COUNTER, 3, 0},
+        {"g:42|g", HM_STATSD_GAUGE, 42, 0},
+        {"g:+5|g", HM_STATSD_GAUGE, 5, 1},
+        {"g:-3|g", HM_STATSD_GAUGE, -3, 1},
+        {"s:user42|s", HM_STATSD_SET, 0, 0},
         {"c:1e3|c|#a\r\n", HM_STATSD_COUNTER, 1000, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -56,11 +60,10 @@ static void test_statsd_reads_every_type(void **state)
         assert_true(m.value == cases[i].value);
         assert_int_equal(m.delta, cases[i].delta);
         assert_true(m.sample_rate == 1);
-        assert_string_equal(hm_statsd_type_name(m.type),
-                            m.type == HM_STATSD_TIMER     ? "ms"
-                            : m.type == HM_STATSD_COUNTER ? "c"
-                            : m.type == HM_STATSD_GAUGE   ? "g"
-                                                          : "s");
+        assert_string_equal(hm_statsd_type_name(m.type), m.type == HM_STATSD_TIMER     ? "ms"
+                                                         : m.type == HM_STATSD_COUNTER ? "c"
+                                                         : m.type == HM_STATSD_GAUGE   ? "g"
+                                                                                       : "s");
     }
 }
 
