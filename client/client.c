@@ -351,11 +351,10 @@ void hm_mark(hm_client_t *c, hm_span_t span, hm_phase_t phase)
     s->last_mark_ns = now;
 }
 
-void hm_request_id(hm_client_t *c, hm_span_t span, const char *id)
+/* Copies request id `id` into x, cut at a UTF-8 boundary (and counted) when
+ * longer than HM_REQUEST_ID_MAX. */
+static void set_rid(hm_thread_state_t *t, hm_scratch_t *x, const char *id)
 {
-    hm_thread_state_t *t = pthread_getspecific(c->key);
-    if (!t || span == HM_SPAN_NONE || t->scratch.span != span || !id)
-        return;
     size_t n = strnlen(id, HM_REQUEST_ID_MAX + 1);
     if (n > HM_REQUEST_ID_MAX) {
         n = HM_REQUEST_ID_MAX;
@@ -363,8 +362,16 @@ void hm_request_id(hm_client_t *c, hm_span_t span, const char *id)
             n--;
         bump(&t->names_cut);
     }
-    memcpy(t->scratch.rid, id, n);
-    t->scratch.rid_len = (uint8_t)n;
+    memcpy(x->rid, id, n);
+    x->rid_len = (uint8_t)n;
+}
+
+void hm_request_id(hm_client_t *c, hm_span_t span, const char *id)
+{
+    hm_thread_state_t *t = pthread_getspecific(c->key);
+    if (!t || span == HM_SPAN_NONE || t->scratch.span != span || !id)
+        return;
+    set_rid(t, &t->scratch, id);
 }
 
 static uint16_t clamp_status(int status)
@@ -460,6 +467,31 @@ void hm_record(hm_client_t *c, hm_endpoint_t ep, uint64_t duration_ns, int statu
     if (ep >= atomic_load_explicit(&c->nendpoints, memory_order_acquire))
         return;
     push(c, self_state(c), ep, duration_ns, status, NULL);
+}
+
+void hm_record_sample(hm_client_t *c, hm_endpoint_t ep, const hm_sample_t *sample)
+{
+    if (ep >= atomic_load_explicit(&c->nendpoints, memory_order_acquire))
+        return;
+    hm_thread_state_t *t = self_state(c);
+    if (!t) {
+        push(c, t, ep, sample->duration_ns, sample->status, NULL);
+        return;
+    }
+    hm_scratch_t x = {.has_delay = sample->delay_ns > 0, .delay_ns = sample->delay_ns};
+    unsigned n = sample->nphases;
+    if (n > HM_SPAN_PHASES_MAX) {
+        atomic_fetch_add_explicit(&t->phases_dropped, n - HM_SPAN_PHASES_MAX, memory_order_relaxed);
+        n = HM_SPAN_PHASES_MAX;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        x.phase[i] = sample->phase[i];
+        x.phase_ns[i] = sample->phase_ns[i];
+    }
+    x.nphases = (uint8_t)n;
+    if (sample->request_id)
+        set_rid(t, &x, sample->request_id);
+    push(c, t, ep, sample->duration_ns, sample->status, &x);
 }
 
 void hm_gauge_set(hm_client_t *c, hm_endpoint_t ep, hm_metric_t gauge, int64_t value)
