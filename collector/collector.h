@@ -16,6 +16,7 @@
 #include "snapshot.h"
 
 typedef struct hm_collector hm_collector_t;
+struct hm_auth;
 
 typedef struct {
     const char *bind;          /* ingest address; NULL: "tcp://127.0.0.1:7450".
@@ -24,6 +25,10 @@ typedef struct {
     uint32_t max_endpoints;    /* 0: 10000; names beyond fold into "(other)" */
     uint32_t max_senders;      /* 0: 1024 */
     uint32_t sender_expiry_ms; /* silence after which a sender is forgotten; 0: 10000 */
+    const char *pub;           /* PUB address for snapshot messages and events; NULL: none.
+                                  A wildcard port is resolved (see pub_address) */
+    const struct hm_auth *auth; /* CURVE on both sockets (auth.h; borrowed, must outlive the
+                                  collector); NULL: none. Refusals count in auth_failures */
 } hm_collector_options_t;
 
 /* Binds and starts the ingest thread. zmq_ctx is the caller's ZeroMQ context
@@ -38,6 +43,11 @@ void hm_collector_destroy(hm_collector_t **self_p);
 
 /* The address really bound (a wildcard port resolved). Borrowed. */
 const char *hm_collector_address(const hm_collector_t *c);
+
+/* The PUB address really bound, or NULL without one. Borrowed. Every
+ * snapshot goes out on it as a message (snapcodec.h) under the topic
+ * "perf.snapshot": topic frame, body frame. */
+const char *hm_collector_pub_address(const hm_collector_t *c);
 
 /* The latest snapshot, with a reference the caller releases with
  * hm_snapshot_release. Never NULL after hm_collector_new succeeded (an empty
