@@ -16,6 +16,7 @@
 #include "demo.h"
 #include "hotmon.h"
 #include "once.h"
+#include "remote.h"
 #include "settings.h"
 #include "ui.h"
 
@@ -32,6 +33,29 @@ static int usage_error(const char *msg)
 {
     fprintf(stderr, "hotmon: %s\nTry 'hotmon --help'.\n", msg);
     return 2;
+}
+
+/* --connect: the same --once and screen, over a remote collector's PUB. */
+static int run_remote(void *ctx, const hm_settings_t *s, const hm_baseline_t *baseline)
+{
+    char why[512];
+    hm_remote_t *r = NULL;
+    if (hm_remote_new(ctx, s->connect, &r, why, sizeof why) != 0) {
+        fprintf(stderr, "hotmon: --connect %s: %s\n", s->connect, why);
+        return 2;
+    }
+    hm_ui_source_t src = hm_remote_source(r);
+    int status;
+    if (s->once) {
+        status = hm_once_run_from(s, &src, baseline, &stop_requested);
+    } else {
+        hm_ui_config_t ui = {NULL, s, &stop_requested, baseline};
+        status = hm_ui_run_from(&ui, &src, why, sizeof why) == 0 ? 0 : 1;
+        if (status)
+            fprintf(stderr, "hotmon: %s\n", why);
+    }
+    hm_remote_destroy(&r);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -55,9 +79,9 @@ int main(int argc, char **argv)
         printf("hotmon %s\n", HM_VERSION_STRING);
         return 0;
     }
-    if (s.connect)
-        return usage_error("--connect: not yet supported (attaching to a running "
-                           "hotmon-collector comes later); use --bind to embed a collector");
+    if (s.connect && s.demo)
+        return usage_error("--demo runs its services into an embedded collector; it does not go "
+                           "with --connect");
     if (!s.once && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
         return usage_error("the dashboard needs a terminal; use --once for a headless view");
     hm_baseline_t *baseline = NULL;
@@ -72,6 +96,13 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     void *ctx = zmq_ctx_new();
+    if (s.connect) {
+        int status = run_remote(ctx, &s, baseline);
+        hm_baseline_destroy(&baseline);
+        zmq_ctx_term(ctx);
+        hm_settings_fini(&s);
+        return status;
+    }
     hm_collector_t *c = NULL;
     hm_collector_options_t co = {.bind = s.bind, .snapshot_ms = s.refresh_ms};
     const char *reason = NULL;

@@ -113,7 +113,8 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
     const char *top[] = {from, senders, ingest, drops, lost, rejected};
     join_fitting(buf, sizeof buf, COLS, top, sizeof top / sizeof top[0], 1);
     bool trouble = c.client_drops || c.lost || c.rejected;
-    line(t, 0, buf, trouble ? HM_ROLE_WARN : HM_ROLE_STATUS);
+    bool stale = strstr(source, " STALE ") != NULL; /* a remote collector gone quiet (remote.c) */
+    line(t, 0, buf, stale ? HM_ROLE_BREACH : trouble ? HM_ROLE_WARN : HM_ROLE_STATUS);
 
     char right[128];
     snprintf(right, sizeof right, "%swindow %s  sort %s%s", m->paused ? "PAUSED  " : "",
