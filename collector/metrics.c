@@ -99,6 +99,19 @@ static void per_endpoint_gauge(FILE *out, const hm_snapshot_t *s, const char *na
     }
 }
 
+/* A bound of 2^b ns in seconds: exact with nine decimals, zeros trimmed
+ * ("0.000008192", "68.719476736"), so every scrape gives the same label. */
+static void le_label(int b, char *buf, size_t n)
+{
+    uint64_t ns = 1ull << b;
+    int len = snprintf(buf, n, "%llu.%09llu", (unsigned long long)(ns / 1000000000ull),
+                       (unsigned long long)(ns % 1000000000ull));
+    while (len > 0 && buf[len - 1] == '0')
+        buf[--len] = '\0';
+    if (len > 0 && buf[len - 1] == '.')
+        buf[--len] = '\0';
+}
+
 static void histogram(FILE *out, const hm_snapshot_t *s)
 {
     const char *name = "hotmon_request_duration_seconds";
@@ -114,8 +127,9 @@ static void histogram(FILE *out, const hm_snapshot_t *s)
                 below += st->octaves[k];
             fprintf(out, "%s_bucket{endpoint=\"", name);
             put_label(out, s->endpoints[i].name);
-            fprintf(out, "\",le=\"%.10g\"} %llu\n", (double)(1ull << b) / 1e9,
-                    (unsigned long long)below);
+            char le[32];
+            le_label(b, le, sizeof le);
+            fprintf(out, "\",le=\"%s\"} %llu\n", le, (unsigned long long)below);
         }
         fprintf(out, "%s_bucket{endpoint=\"", name);
         put_label(out, s->endpoints[i].name);
