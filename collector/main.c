@@ -286,6 +286,7 @@ static int run(const config_t *cfg, int ready)
             break;
         }
     }
+    hm_collector_refresh(c, 1000); /* the counters as of now, not of the last refresh */
     hm_snapshot_t *s = hm_collector_snapshot(c);
     say(cfg, LOG_INFO, "stopped: %llu samples ingested, %llu frames rejected, %llu lost",
         (unsigned long long)s->counters.samples, (unsigned long long)s->counters.rejected,

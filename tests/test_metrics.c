@@ -42,6 +42,15 @@ static double value_of(const char *text, const char *series)
     return -1;
 }
 
+/* The histogram bucket le of endpoint "GET /known". */
+static double bucket(const char *text, const char *le)
+{
+    char series[256];
+    snprintf(series, sizeof series,
+             "hotmon_request_duration_seconds_bucket{endpoint=\"GET /known\",le=\"%s\"}", le);
+    return value_of(text, series);
+}
+
 static hm_snapshot_t *one_endpoint(const char *name)
 {
     hm_snapshot_t *s = hm_snapshot_new(1);
@@ -73,23 +82,15 @@ static void test_metrics_counts_and_histogram_fold_onto_le_bounds(void **state)
     assert_true(value_of(t, "hotmon_requests_total{endpoint=\"GET /known\"}") == 1020);
     assert_true(value_of(t, "hotmon_errors_total{endpoint=\"GET /known\"}") == 5);
     const char *b = "hotmon_request_duration_seconds_bucket{endpoint=\"GET /known\",le=";
-    char series[256];
     /* 10 ms lies between 2^23 ns (8.39 ms) and 2^24 ns (16.8 ms); 200 ms
      * between 2^27 and 2^28 */
-    snprintf(series, sizeof series, "%s\"0.008388608\"}", b);
-    assert_true(value_of(t, series) == 0);
-    snprintf(series, sizeof series, "%s\"0.016777216\"}", b);
-    assert_true(value_of(t, series) == 1000);
-    snprintf(series, sizeof series, "%s\"0.134217728\"}", b);
-    assert_true(value_of(t, series) == 1000);
-    snprintf(series, sizeof series, "%s\"0.268435456\"}", b);
-    assert_true(value_of(t, series) == 1020);
-    snprintf(series, sizeof series, "%s\"+Inf\"}", b);
-    assert_true(value_of(t, series) == 1020);
-    snprintf(series, sizeof series, "%s\"0.000008192\"}", b);
-    assert_true(value_of(t, series) == 0);
-    snprintf(series, sizeof series, "%s\"68.719476736\"}", b);
-    assert_true(value_of(t, series) == 1020);
+    assert_true(bucket(t, "0.008388608") == 0);
+    assert_true(bucket(t, "0.016777216") == 1000);
+    assert_true(bucket(t, "0.134217728") == 1000);
+    assert_true(bucket(t, "0.268435456") == 1020);
+    assert_true(bucket(t, "+Inf") == 1020);
+    assert_true(bucket(t, "0.000008192") == 0);
+    assert_true(bucket(t, "68.719476736") == 1020);
     /* the sum is exact: 1000 x 10 ms + 20 x 200 ms = 14 s */
     double sum = value_of(t, "hotmon_request_duration_seconds_sum{endpoint=\"GET /known\"}");
     assert_true(sum > 13.999999 && sum < 14.000001);
