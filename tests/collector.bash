@@ -3,6 +3,17 @@
 # really bound from its log, and bounded waits. Sourced after lib.bash.
 COLLECTOR=$PWD/$HM_BUILD/hotmon-collector
 
+# need PROGRAM...: each built, or the test fails at once.
+need() {
+    local f
+    for f; do
+        [ -x "$f" ] && continue
+        fail "built: $f"
+        finish
+        exit 1
+    done
+}
+
 # wait_until SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
 wait_until() {
     local limit=$1 i

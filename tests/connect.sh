@@ -11,11 +11,7 @@ HOTMON=$PWD/$HM_BUILD/hotmon
 PUBLISH=$PWD/$HM_BUILD/tests/prog_publish
 TRICKLE=$PWD/$HM_BUILD/tests/prog_trickle
 export XDG_CONFIG_HOME=$WORK/noconfig
-if [ ! -x "$COLLECTOR" ] || [ ! -x "$HOTMON" ] || [ ! -x "$PUBLISH" ] || [ ! -x "$TRICKLE" ]; then
-    fail "built: $COLLECTOR, $HOTMON, $PUBLISH and $TRICKLE"
-    finish
-    exit 1
-fi
+need "$COLLECTOR" "$HOTMON" "$PUBLISH" "$TRICKLE"
 
 # Fixed free ports, so the collector can come back on the same addresses.
 free_ports 3

@@ -7,11 +7,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.bash
 . tests/collector.bash
 PUBLISH=$HM_BUILD/tests/prog_publish
-if [ ! -x "$COLLECTOR" ] || [ ! -x "$PUBLISH" ]; then
-    fail "built: $COLLECTOR and $PUBLISH"
-    finish
-    exit 1
-fi
+need "$COLLECTOR" "$PUBLISH"
 ANY=tcp://127.0.0.1:*
 
 # Refusals: exit 2, one clear message on stderr, nothing on stdout.

@@ -9,11 +9,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.bash
 . tests/collector.bash
 PUBLISH=$HM_BUILD/tests/prog_publish
-if [ ! -x "$COLLECTOR" ] || [ ! -x "$PUBLISH" ]; then
-    fail "built: $COLLECTOR and $PUBLISH"
-    finish
-    exit 1
-fi
+need "$COLLECTOR" "$PUBLISH"
 if ! command -v prometheus >/dev/null; then
     echo "SKIP the Prometheus server is not installed (Debian package prometheus;" \
         "scripts/install-deps.sh installs it): nothing was scraped"
