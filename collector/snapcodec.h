@@ -9,6 +9,12 @@
  * prefixed by its length, so a later version can append fields to any part
  * and an older decoder skips what it does not know.
  *
+ * To add a field (an SLO state, say): append its put to the end of the part
+ * in the encoder and its get at the same place in the decoder, bump
+ * HM_SNAPCODEC_VERSION, and document it in docs/protocol.md. Older decoders
+ * skip it by the part's length; this decoder reads it as zero from older
+ * messages (a part of an older version may end early; one of our own may not).
+ *
  * The per-second history (300 s per endpoint) is most of a message, so an
  * encoder may send only its last few seconds; the viewer merges them into
  * the history it already holds (hm_snapcodec_merge_history).

@@ -63,6 +63,10 @@ if command -v tmux >/dev/null; then
     T new-session -d -s hm -x 120 -y 30 \
         "env XDG_CONFIG_HOME=$WORK/noconfig TERM=xterm-256color $HOTMON --connect $PUB_ADDR; echo EXIT=\$?; sleep 30"
     check "screen: the remote endpoints appear" wait_until 15 shows "GET /known"
+    T new-window -d -t hm -n idle \
+        "env XDG_CONFIG_HOME=$WORK/noconfig TERM=xterm-256color $HOTMON --connect $NOBODY; sleep 30"
+    idle_waits() { T capture-pane -p -t hm:idle | grep -q "Waiting for the first snapshot from $NOBODY"; }
+    check "screen: a viewer with no collector yet says it waits for one" wait_until 15 idle_waits
     check "screen: the status line names the collector" shows "$PUB_ADDR"
 
     "$TRICKLE" "$INGEST" "GET /trickle" 50 60 >"$WORK/trickle.out" 2>&1 &

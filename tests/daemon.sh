@@ -119,6 +119,34 @@ cp "$WORK/client.key.pub" "$WORK/allow"
 start_collector curve --bind "$ANY" --pub "$ANY" --curve-secret "$WORK/server.key" \
     --allow "$WORK/allow" || fail "starts with CURVE"
 check "CURVE: logs how many keys are allowed" grep -q "CURVE on: 1 allowed" "$WORK/curve.log"
+# Through the real programs: keys from the HOTMON_CURVE_* settings.
+with_keys() { # KEYFILE COMMAND...: COMMAND as a client with that key pair
+    local f=$1
+    shift
+    HOTMON_CURVE_SERVER_KEY=$(cat "$WORK/server.key.pub") \
+        HOTMON_CURVE_PUBLIC_KEY=$(sed -n 's/^public-key = //p' "$f") \
+        HOTMON_CURVE_SECRET_KEY=$(sed -n 's/^secret-key = //p' "$f") "$@"
+}
+"$COLLECTOR" --keygen "$WORK/stranger.key" >/dev/null 2>&1
+with_keys "$WORK/client.key" timeout 20 "$PUBLISH" "$INGEST" "GET /secure" 50x1ms \
+    >"$WORK/allowed.out" 2>&1
+check "CURVE: an allowed client delivers every sample" test $? = 0
+with_keys "$WORK/stranger.key" timeout 20 "$PUBLISH" "$INGEST" "GET /stranger" 50x1ms \
+    >"$WORK/stranger.out" 2>&1
+check "CURVE: a key not on the list delivers nothing (its client counts the drops)" \
+    grep -q "sent 0 dropped 50" "$WORK/stranger.out"
+timeout 20 "$PUBLISH" "$INGEST" "GET /plain" 50x1ms >"$WORK/plain.out" 2>&1
+check "CURVE: a plain client delivers nothing" grep -q "sent 0 dropped 50" "$WORK/plain.out"
+with_keys "$WORK/client.key" timeout 30 "$HM_BUILD/hotmon" --connect "$PUB" --once --after 0.5 \
+    --format json >"$WORK/curve.json" 2>"$WORK/curve.err"
+check "CURVE: an allowed viewer sees only the allowed client's samples, and the refusals" \
+    python3 - "$WORK/curve.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+eps = {e["name"]: e["count"] for e in d["endpoints"]}
+assert eps == {"GET /secure": 50}, eps
+assert d["counters"]["auth_failures"] >= 1, d["counters"]
+PY
 kill -TERM "$COLLECTOR_PID"
 wait "$COLLECTOR_PID"
 echo "not a key" >"$WORK/bad-allow"

@@ -220,6 +220,8 @@ static hm_snapshot_t *source_take(void *arg)
     return hm_remote_snapshot(arg);
 }
 
+/* "remote ADDR", then " (no data yet...)" or " STALE 12s": the status line's
+ * label, which table.c also reads for its empty-table hint. */
 static void source_label(void *arg, char *buf, size_t n)
 {
     hm_remote_t *r = arg;
@@ -227,11 +229,12 @@ static void source_label(void *arg, char *buf, size_t n)
     const char *why = NULL;
     hm_remote_rejected(r, &why);
     if (age < 0)
-        snprintf(buf, n, "%s (no data yet%s%s)", r->address, why ? ": " : "", why ? why : "");
+        snprintf(buf, n, "remote %s (no data yet%s%s)", r->address, why ? ": " : "",
+                 why ? why : "");
     else if (hm_remote_stale(r))
-        snprintf(buf, n, "%s STALE %llds", r->address, (long long)(age / 1000));
+        snprintf(buf, n, "remote %s STALE %llds", r->address, (long long)(age / 1000));
     else
-        snprintf(buf, n, "%s", r->address);
+        snprintf(buf, n, "remote %s", r->address);
 }
 
 hm_ui_source_t hm_remote_source(hm_remote_t *r)

@@ -188,7 +188,18 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
         hm_term_put(t, HM_TABLE_HEADER_ROW, l.x[i], l.w[i], h, col->right, hdr);
     }
     int last = LINES - HM_TABLE_FOOTER_ROWS;
-    if (m->view.nrows == 0 && m->view.total == 0) {
+    if (m->view.nrows == 0 && m->view.total == 0 && strncmp(source, "remote ", 7) == 0) {
+        /* a remote collector (remote.c): its ingest address is not ours to tell */
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s %s.",
+                 strstr(source, " (no data yet") ? "Waiting for the first snapshot from"
+                                                 : "No samples yet at the collector behind",
+                 source + 7);
+        line(t, HM_TABLE_FIRST_ROW + 1, msg, HM_ROLE_DEFAULT);
+        line(t, HM_TABLE_FIRST_ROW + 2,
+             "Services publish to that hotmon-collector's --bind address (tcp://HOST:7450).",
+             HM_ROLE_DIM);
+    } else if (m->view.nrows == 0 && m->view.total == 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "No samples yet: listening on %s.", source);
         line(t, HM_TABLE_FIRST_ROW + 1, msg, HM_ROLE_DEFAULT);
