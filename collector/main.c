@@ -5,7 +5,7 @@
  * signals; wiring only.
  *
  * Signals are blocked in every thread from the start and taken here with
- * sigtimedwait, so there is no handler and no state at file scope:
+ * sigtimedwait (which also paces a summary line a minute), so there is no handler and no state at file scope:
  * SIGTERM and SIGINT stop, SIGHUP reloads the SLO file.
  */
 #include <errno.h>
@@ -39,14 +39,14 @@ typedef struct {
     const char *bind, *pub, *metrics;
     const char *slo, *events;
     const char *curve_secret, *allow, *keygen;
-    unsigned refresh_ms, max_endpoints;
+    unsigned refresh_ms, max_endpoints, summary_s;
     bool foreground, help, version;
     level_t level;
 } config_t;
 
 /* The option table: the master copy for parsing and --help. */
 enum { O_BIND = 1, O_PUB, O_METRICS, O_REFRESH, O_MAX_ENDPOINTS, O_SLO, O_EVENTS, O_SECRET,
-       O_ALLOW, O_KEYGEN, O_FOREGROUND, O_LOG_LEVEL, O_HELP, O_VERSION };
+       O_ALLOW, O_KEYGEN, O_FOREGROUND, O_LOG_LEVEL, O_SUMMARY, O_HELP, O_VERSION };
 static const struct {
     const char *name;
     int has_arg; /* getopt's no_argument, required_argument, optional_argument */
@@ -70,6 +70,8 @@ static const struct {
      "write a new CURVE key pair to FILE (mode 0600) and FILE.pub, then exit"},
     {"foreground", no_argument, O_FOREGROUND, NULL, "stay in the foreground (default: detach)"},
     {"log-level", required_argument, O_LOG_LEVEL, "LEVEL", "error, warn, info or debug [info]"},
+    {"summary", required_argument, O_SUMMARY, "SECONDS",
+     "log a line of counters this often, 1..86400; 0: never [60]"},
     {"help", no_argument, O_HELP, NULL, "this help"},
     {"version", no_argument, O_VERSION, NULL, "the version"},
 };
@@ -166,6 +168,10 @@ static int parse_args(config_t *cfg, int argc, char **argv)
             cfg->level = (level_t)l;
             break;
         }
+        case O_SUMMARY:
+            if (!parse_uint(arg, 0, 86400, &cfg->summary_s))
+                return usage_error("--summary: '%s' is not a number of seconds from 0 to 86400%s", arg, "");
+            break;
         case O_HELP: cfg->help = true; break;
         case O_VERSION: cfg->version = true; break;
         case ':': return usage_error("option '%s' needs a value%s", argv[optind - 1], "");
@@ -191,6 +197,27 @@ static void reload(const config_t *cfg)
     else
         say(cfg, LOG_WARN, "SIGHUP: no SLO file loaded: SLO checks are not in this build (%s)",
             cfg->slo);
+}
+
+/* Every --summary seconds: what came in, at info; what was lost or refused, at warn. */
+static void summary(const config_t *cfg, hm_collector_t *c, hm_snap_counters_t *prev)
+{
+    hm_snapshot_t *s = hm_collector_snapshot(c);
+    hm_snap_counters_t n = s->counters;
+    hm_snapshot_release(&s);
+    say(cfg, LOG_INFO, "last %u s: %llu samples, %llu senders, %llu endpoints", cfg->summary_s,
+        (unsigned long long)(n.samples - prev->samples), (unsigned long long)n.senders_live,
+        (unsigned long long)n.endpoints);
+    uint64_t rejected = n.rejected - prev->rejected, lost = n.lost - prev->lost,
+             drops = n.client_drops - prev->client_drops,
+             auth = n.auth_failures - prev->auth_failures;
+    if (rejected || lost || drops || auth)
+        say(cfg, LOG_WARN,
+            "last %u s: %llu frames rejected, %llu lost in transit, %llu samples dropped by "
+            "clients, %llu connections refused by CURVE",
+            cfg->summary_s, (unsigned long long)rejected, (unsigned long long)lost,
+            (unsigned long long)drops, (unsigned long long)auth);
+    *prev = n;
 }
 
 /* Detaches: the parent waits until the child has bound its sockets (a byte
@@ -277,9 +304,14 @@ static int run(const config_t *cfg, int ready)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGHUP);
+    hm_snap_counters_t prev = {0};
+    const struct timespec every = {cfg->summary_s ? cfg->summary_s : 86400, 0};
     for (;;) {
-        int sig = sigwaitinfo(&sigs, NULL);
-        if (sig == SIGHUP) {
+        int sig = sigtimedwait(&sigs, NULL, &every);
+        if (sig < 0 && errno == EAGAIN) {
+            if (cfg->summary_s)
+                summary(cfg, c, &prev);
+        } else if (sig == SIGHUP) {
             reload(cfg);
         } else if (sig == SIGTERM || sig == SIGINT) {
             say(cfg, LOG_INFO, "%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -303,7 +335,7 @@ out:
 
 int main(int argc, char **argv)
 {
-    config_t cfg = {.bind = DEFAULT_BIND, .pub = DEFAULT_PUB, .level = LOG_INFO};
+    config_t cfg = {.bind = DEFAULT_BIND, .pub = DEFAULT_PUB, .level = LOG_INFO, .summary_s = 60};
     int rc = parse_args(&cfg, argc, argv);
     if (rc)
         return rc;
@@ -326,7 +358,7 @@ int main(int argc, char **argv)
         return 0;
     }
     /* Before any thread exists, so every thread inherits the mask and the
-     * signals wait for sigwaitinfo in run(). */
+     * signals wait for sigtimedwait in run(). */
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);

@@ -62,6 +62,7 @@ check "a client publishes to the logged ingest address" test $? = 0
 expect_refusal "address in use: exit 2" "cannot start with --bind $INGEST" --bind "$INGEST" \
     --pub "$ANY"
 
+expect_refusal "--summary out of range" "--summary: 'soon'" --summary soon
 kill -HUP "$COLLECTOR_PID"
 check "SIGHUP: reload is called and says so" \
     wait_until 10 grep -q "info: SIGHUP: no SLO file" "$WORK/main.log"
@@ -89,6 +90,28 @@ kill -TERM "$qpid"
 wait "$qpid"
 check "--log-level warn: no info line, exit 0" \
     bash -c "[ $? = 0 ] && ! grep -q 'info:' '$WORK/quiet.log'"
+
+# --summary: a line of counters, and a warning for frames rejected.
+start_collector sum --bind "$ANY" --pub none --summary 1 || fail "starts with --summary 1"
+timeout 20 "$PUBLISH" "$INGEST" "GET /s" 30x1ms >/dev/null 2>&1
+python3 - "$INGEST" <<'PY' 2>/dev/null
+# one ZMTP 3 connection by hand: greeting, READY as a PUSH peer, one bad frame
+import socket, struct, sys, time
+host, port = sys.argv[1][len("tcp://"):].rsplit(":", 1)
+s = socket.create_connection((host, int(port)), timeout=5)
+s.sendall(b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" + b"NULL" + b"\0" * 16 + b"\0" + b"\0" * 31)
+s.recv(64)
+body = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 4) + b"PUSH"
+s.sendall(b"\x04" + bytes([len(body)]) + body)
+s.sendall(b"\x00\x07garbage")
+time.sleep(0.5)
+PY
+check "--summary 1: a line of counters at info" \
+    wait_until 10 grep -Eq "info: last 1 s: [1-9][0-9]* samples, [0-9]+ senders, 1 endpoints" "$WORK/sum.log"
+check "--summary 1: a warning when frames were rejected" \
+    wait_until 10 grep -q "warn: last 1 s: 1 frames rejected, 0 lost" "$WORK/sum.log"
+kill -TERM "$COLLECTOR_PID"
+wait "$COLLECTOR_PID"
 
 # Without --foreground it detaches: the command returns once the sockets are
 # bound, the daemon runs on.
