@@ -94,18 +94,8 @@ check "--log-level warn: no info line, exit 0" \
 # --summary: a line of counters, and a warning for frames rejected.
 start_collector sum --bind "$ANY" --pub none --summary 1 || fail "starts with --summary 1"
 timeout 20 "$PUBLISH" "$INGEST" "GET /s" 30x1ms >/dev/null 2>&1
-python3 - "$INGEST" <<'PY' 2>/dev/null
-# one ZMTP 3 connection by hand: greeting, READY as a PUSH peer, one bad frame
-import socket, struct, sys, time
-host, port = sys.argv[1][len("tcp://"):].rsplit(":", 1)
-s = socket.create_connection((host, int(port)), timeout=5)
-s.sendall(b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" + b"NULL" + b"\0" * 16 + b"\0" + b"\0" * 31)
-s.recv(64)
-body = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 4) + b"PUSH"
-s.sendall(b"\x04" + bytes([len(body)]) + body)
-s.sendall(b"\x00\x07garbage")
-time.sleep(0.5)
-PY
+timeout 20 "$HM_BUILD/tests/prog_push" "$INGEST" "not a frame"
+check "a peer sends a frame no client would" test $? = 0
 check "--summary 1: a line of counters at info" \
     wait_until 10 grep -Eq "info: last 1 s: [1-9][0-9]* samples, [0-9]+ senders, 1 endpoints" "$WORK/sum.log"
 check "--summary 1: a warning when frames were rejected" \
