@@ -22,7 +22,7 @@ ifeq ($(SAN),1)
 OPT = -O1
 DEBUG = -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
-PKGS = libzmq ncursesw jansson
+PKGS = libzmq ncursesw jansson libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

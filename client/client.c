@@ -115,6 +115,26 @@ static void free_client(hm_client_t *c)
     free(c);
 }
 
+/* The CURVE keys from the options or the environment; 0 without a server
+ * key, EINVAL for keys that are not 40-character Z85. */
+static int curve_client(void *sock, const hm_options_t *o)
+{
+    const char *server = o->curve_server_key ? o->curve_server_key
+                                             : getenv("HOTMON_CURVE_SERVER_KEY");
+    if (!server || !*server)
+        return 0;
+    const char *keys[3] = {server,
+                           o->curve_public_key ? o->curve_public_key
+                                               : getenv("HOTMON_CURVE_PUBLIC_KEY"),
+                           o->curve_secret_key ? o->curve_secret_key
+                                               : getenv("HOTMON_CURVE_SECRET_KEY")};
+    const int opts[3] = {ZMQ_CURVE_SERVERKEY, ZMQ_CURVE_PUBLICKEY, ZMQ_CURVE_SECRETKEY};
+    for (int i = 0; i < 3; i++)
+        if (!keys[i] || strlen(keys[i]) != 40 || zmq_setsockopt(sock, opts[i], keys[i], 40) != 0)
+            return EINVAL;
+    return 0;
+}
+
 int hm_open(const hm_options_t *opts, hm_client_t **out)
 {
     hm_options_t o = opts ? *opts : (hm_options_t){0};
@@ -162,6 +182,9 @@ int hm_open(const hm_options_t *opts, hm_client_t **out)
     zmq_setsockopt(c->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(c->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
+    if ((rc = curve_client(c->sock, &o)) != 0)
+        goto fail_key;
+    rc = ENOMEM;
     if (zmq_connect(c->sock, c->endpoint_addr) != 0) {
         rc = EINVAL;
         goto fail_key;

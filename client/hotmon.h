@@ -64,6 +64,12 @@ typedef struct {
     uint32_t flush_ms;         /* longest a sample waits in the ring; 0: 20, at most 50 */
     uint32_t close_timeout_ms; /* hm_close's bound for flushing what is buffered; 0: 100 */
     uint32_t declare_every_ms; /* hello and declarations are repeated this often; 0: 1000 */
+    /* CURVE, for a collector started with --curve-secret: its public key and
+     * this client's key pair, 40-character Z85 each. NULL: $HOTMON_CURVE_SERVER_KEY,
+     * $HOTMON_CURVE_PUBLIC_KEY, $HOTMON_CURVE_SECRET_KEY; no server key: no CURVE. */
+    const char *curve_server_key;
+    const char *curve_public_key;
+    const char *curve_secret_key;
 } hm_options_t;
 
 /* Counters of one client, for the service's own reporting and for tests.
