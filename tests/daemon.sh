@@ -169,23 +169,6 @@ expect_refusal "CURVE: a bad allow list refused with FILE:LINE" "bad-allow:1:" -
     --curve-secret "$WORK/server.key" --allow "$WORK/bad-allow"
 
 # The man page covers --help.
-if [ -f docs/hotmon-collector.1 ]; then
-    sed 's/\\-/-/g' docs/hotmon-collector.1 >"$WORK/man.txt"
-    missing=""
-    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help" | sort -u); do
-        grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
-    done
-    for word in HOTMON_CURVE_SERVER_KEY SIGHUP "EXIT STATUS"; do
-        grep -q "$word" "$WORK/man.txt" || missing="$missing $word"
-    done
-    check "man page: every option of --help, signals, CURVE settings and exit status" \
-        bash -c "[ -z '$missing' ] || { echo 'missing from docs/hotmon-collector.1:$missing'; false; }"
-    if command -v man >/dev/null; then
-        check "man page: renders without warnings" \
-            bash -c "MANWIDTH=80 man --warnings -l docs/hotmon-collector.1 2>&1 >/dev/null | (! grep .)"
-    fi
-else
-    fail "man page: docs/hotmon-collector.1 exists"
-fi
+check_man_page "$COLLECTOR" docs/hotmon-collector.1 HOTMON_CURVE_SERVER_KEY SIGHUP "EXIT STATUS"
 
 finish

@@ -49,10 +49,11 @@ expect_usage_error() {
     fi
 }
 
-# check_man_page PROG MANPAGE: --help exits 0 and every option it lists is in
+# check_man_page PROG MANPAGE [WORD...]: --help exits 0, every option it lists and every WORD are in
 # the man page, which renders without warnings.
 check_man_page() {
-    local prog=$1 page=$2 missing="" opt
+    local prog=$1 page=$2 missing="" opt word
+    shift 2
     "$prog" --help >"$WORK/help.txt" 2>&1
     check "$(basename "$prog") --help: exit 0" test $? = 0
     if [ ! -f "$page" ]; then
@@ -63,7 +64,11 @@ check_man_page() {
     for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help.txt" | sort -u); do
         grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
     done
-    check "man page $page: every option of --help${missing:+ (missing:$missing)}" test -z "$missing"
+    for word; do
+        grep -q "$word" "$WORK/man.txt" || missing="$missing $word"
+    done
+    check "man page $page: every option of --help${*:+ and $*}${missing:+ (missing:$missing)}" \
+        test -z "$missing"
     if command -v man >/dev/null; then
         check "man page $page: renders without warnings" \
             bash -c "MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null | (! grep .)"

@@ -238,24 +238,7 @@ hm --help >"$WORK/help" 2>&1
 check "--help: exit 0" test $? = 0
 hm --version >"$WORK/version" 2>&1
 check "--version: exit 0 with a version" grep -Eq '^hotmon [0-9]+\.[0-9]+' "$WORK/version"
-if [ -f docs/hotmon.1 ]; then
-    sed 's/\\-/-/g' docs/hotmon.1 >"$WORK/man.txt" # roff's \- is a plain hyphen
-    missing=""
-    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help" | sort -u); do
-        grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
-    done
-    for word in HOTMON_ENDPOINT HOTMON_SERVICE NO_COLOR XDG_CONFIG_HOME "EXIT STATUS"; do
-        grep -q "$word" "$WORK/man.txt" || missing="$missing $word"
-    done
-    check "man page: every option of --help, the environment and exit status" \
-        bash -c "[ -z '$missing' ] || { echo 'missing from docs/hotmon.1:$missing'; false; }"
-    if command -v man >/dev/null; then
-        check "man page: renders without warnings" \
-            bash -c "MANWIDTH=80 man --warnings -l docs/hotmon.1 2>&1 >/dev/null | (! grep .)"
-    fi
-else
-    fail "man page: docs/hotmon.1 exists"
-fi
+check_man_page "$HOTMON" docs/hotmon.1 HOTMON_ENDPOINT HOTMON_SERVICE NO_COLOR XDG_CONFIG_HOME "EXIT STATUS"
 
 # --baseline: the JSON run above, doctored so GET /known looked twice as fast
 # then as now; the live run must flag it, and only it.
