@@ -58,8 +58,9 @@ LIBCOLLECTOR = $(BUILD)/libhmcollector.a
 LIBTUI = $(BUILD)/libhmtui.a
 LIBLOAD = $(BUILD)/libhmload.a
 LIBPIPE = $(BUILD)/libhmpipe.a
-# Order matters for static linking: users before what they use.
-ALL_LIBS = $(LIBTUI) $(LIBLOAD) $(LIBPIPE) $(LIBCOLLECTOR) $(LIBHOTMON_A)
+# Order matters for static linking: users before what they use (the collector
+# uses the pipe bridge for --statsd).
+ALL_LIBS = $(LIBTUI) $(LIBLOAD) $(LIBCOLLECTOR) $(LIBPIPE) $(LIBHOTMON_A)
 
 PROGS = $(if $(wildcard tui/main.c),$(BUILD)/hotmon) \
         $(if $(wildcard collector/main.c),$(BUILD)/hotmon-collector) \
@@ -173,7 +174,7 @@ $(BUILD)/libhotmon.pc: client/libhotmon.pc.in
 $(BUILD)/hotmon: $(call obj,tui/main.c) $(ALL_LIBS)
 	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
-$(BUILD)/hotmon-collector: $(call obj,collector/main.c) $(LIBCOLLECTOR) $(LIBHOTMON_A)
+$(BUILD)/hotmon-collector: $(call obj,collector/main.c) $(LIBCOLLECTOR) $(LIBPIPE) $(LIBHOTMON_A)
 	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
 $(BUILD)/hotmon-load: $(call obj,client/load.c) $(LIBLOAD) $(LIBCOLLECTOR) $(LIBHOTMON_A)

@@ -27,6 +27,7 @@
 #include "hotmon.h"
 #include "metrics.h"
 #include "slo_rules.h"
+#include "statsd_udp.h"
 
 #define PROG "hotmon-collector"
 #define DEFAULT_BIND "tcp://127.0.0.1:7450"
@@ -38,7 +39,7 @@ static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 typedef struct {
     const char *bind, *pub, *metrics;
-    const char *slo, *events;
+    const char *slo, *events, *statsd;
     const char *curve_secret, *allow, *keygen;
     unsigned refresh_ms, max_endpoints, summary_s;
     bool foreground, help, version;
@@ -47,7 +48,7 @@ typedef struct {
 
 /* The option table: the master copy for parsing and --help. */
 enum { O_BIND = 1, O_PUB, O_METRICS, O_REFRESH, O_MAX_ENDPOINTS, O_SLO, O_EVENTS, O_SECRET,
-       O_ALLOW, O_KEYGEN, O_FOREGROUND, O_LOG_LEVEL, O_SUMMARY, O_HELP, O_VERSION };
+       O_ALLOW, O_KEYGEN, O_FOREGROUND, O_LOG_LEVEL, O_SUMMARY, O_STATSD, O_HELP, O_VERSION };
 static const struct {
     const char *name;
     int has_arg; /* getopt's no_argument, required_argument, optional_argument */
@@ -64,6 +65,8 @@ static const struct {
      "endpoints kept before names fold into (other), 1..65536 [10000]"},
     {"slo", required_argument, O_SLO, "FILE", "SLO rules (docs/slo.md); SIGHUP reloads them"},
     {"events", required_argument, O_EVENTS, "FILE", "append SLO events to FILE as JSON lines"},
+    {"statsd", required_argument, O_STATSD, "HOST:PORT",
+     "also take statsd lines over UDP (timers, counters, gauges; docs/pipe.md)"},
     {"curve-secret", required_argument, O_SECRET, "FILE",
      "CURVE: the collector's key pair (from --keygen); needs --allow"},
     {"allow", required_argument, O_ALLOW, "FILE", "CURVE: allowed client public keys, Z85, one a line"},
@@ -156,6 +159,7 @@ static int parse_args(config_t *cfg, int argc, char **argv)
             break;
         case O_SLO: cfg->slo = arg; break;
         case O_EVENTS: cfg->events = arg; break;
+        case O_STATSD: cfg->statsd = arg; break;
         case O_SECRET: cfg->curve_secret = arg; break;
         case O_ALLOW: cfg->allow = arg; break;
         case O_KEYGEN: cfg->keygen = arg; break;
@@ -181,6 +185,9 @@ static int parse_args(config_t *cfg, int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'%s", argv[optind], "");
+    if (cfg->statsd && cfg->curve_secret)
+        return usage_error("--statsd%s does not go with --curve-secret%s: statsd over UDP has no "
+                           "authentication", "", "");
     if (!cfg->curve_secret != !cfg->allow)
         return usage_error("%s needs %s too (CURVE without an allow list would let anyone in)",
                            cfg->curve_secret ? "--curve-secret" : "--allow",
@@ -210,8 +217,18 @@ static void reload(const config_t *cfg, hm_collector_t *c)
 }
 
 /* Every --summary seconds: what came in, at info; what was lost or refused, at warn. */
-static void summary(const config_t *cfg, hm_collector_t *c, hm_snap_counters_t *prev)
+static void summary(const config_t *cfg, hm_collector_t *c, hm_snap_counters_t *prev,
+                    hm_statsd_udp_t *statsd)
 {
+    if (statsd) {
+        hm_pipe_counts_t n;
+        unsigned long long datagrams;
+        hm_statsd_udp_counts(statsd, &n, &datagrams);
+        say(cfg, n.bad ? LOG_WARN : LOG_INFO,
+            "statsd: %llu datagrams, %llu lines: %llu published, %llu skipped, %llu bad",
+            datagrams, (unsigned long long)n.lines, (unsigned long long)n.published,
+            (unsigned long long)n.skipped, (unsigned long long)n.bad);
+    }
     hm_snapshot_t *s = hm_collector_snapshot(c);
     hm_snap_counters_t n = s->counters;
     hm_snapshot_release(&s);
@@ -277,6 +294,7 @@ static int run(const config_t *cfg, int ready)
     hm_auth_t *auth = NULL;
     hm_collector_t *c = NULL;
     hm_metrics_t *m = NULL;
+    hm_statsd_udp_t *statsd = NULL;
     if (cfg->curve_secret && hm_auth_new(cfg->curve_secret, cfg->allow, &auth, why, sizeof why)) {
         say(cfg, LOG_ERROR, "%s", why);
         goto out;
@@ -310,6 +328,13 @@ static int run(const config_t *cfg, int ready)
         }
         say(cfg, LOG_INFO, "metrics %s", hm_metrics_address(m));
     }
+    if (cfg->statsd) {
+        if (hm_statsd_udp_start(cfg->statsd, hm_collector_address(c), &statsd, why, sizeof why)) {
+            say(cfg, LOG_ERROR, "--statsd %s: %s", cfg->statsd, why);
+            goto out;
+        }
+        say(cfg, LOG_INFO, "statsd udp %s", hm_statsd_udp_address(statsd));
+    }
     if (auth)
         say(cfg, LOG_INFO, "CURVE on: %zu allowed client keys", hm_auth_allowed(auth));
     if (cfg->slo)
@@ -333,13 +358,17 @@ static int run(const config_t *cfg, int ready)
         int sig = sigtimedwait(&sigs, NULL, &every);
         if (sig < 0 && errno == EAGAIN) {
             if (cfg->summary_s)
-                summary(cfg, c, &prev);
+                summary(cfg, c, &prev, statsd);
         } else if (sig == SIGHUP) {
             reload(cfg, c);
         } else if (sig == SIGTERM || sig == SIGINT) {
             say(cfg, LOG_INFO, "%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             break;
         }
+    }
+    if (statsd) {
+        summary(cfg, c, &prev, statsd); /* the last word on what came over UDP */
+        hm_statsd_udp_stop(&statsd);     /* flushes what it parsed into the collector */
     }
     hm_collector_refresh(c, 1000); /* the counters as of now, not of the last refresh */
     hm_snapshot_t *s = hm_collector_snapshot(c);
@@ -349,6 +378,7 @@ static int run(const config_t *cfg, int ready)
     hm_snapshot_release(&s);
     status = 0;
 out:
+    hm_statsd_udp_stop(&statsd);
     hm_metrics_stop(&m);
     hm_collector_destroy(&c);
     hm_auth_destroy(&auth);

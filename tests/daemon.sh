@@ -171,4 +171,37 @@ expect_refusal "CURVE: a bad allow list refused with FILE:LINE" "bad-allow:1:" -
 # The man page covers --help.
 check_man_page "$COLLECTOR" docs/hotmon-collector.1 HOTMON_CURVE_SERVER_KEY SIGHUP "EXIT STATUS"
 
+# --statsd: statsd lines over UDP become samples, counts and gauges like any
+# other; bad lines are counted and logged, never fatal.
+start_collector statsd --bind "$ANY" --pub "$ANY" --refresh 200 --summary 1 --statsd 127.0.0.1:0 ||
+    fail "starts with --statsd"
+UDP=$(sed -n 's/^hotmon-collector: info: statsd udp //p' "$WORK/statsd.log")
+check "--statsd: logs the UDP address really bound" test -n "$UDP"
+python3 - "${UDP%:*}" "${UDP##*:}" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+addr = (sys.argv[1], int(sys.argv[2]))
+for batch in range(10):   # ten datagrams of ten timer lines each, as clients batch them
+    s.sendto("\n".join("api.get:12.5|ms" for _ in range(10)).encode(), addr)
+s.sendto(b"svc.queue:12|g", addr)
+s.sendto(b"svc.jobs:3|c\nnot a statsd line\napi.get:abc|ms", addr)
+PY
+check "--statsd: the timers arrive as samples, the gauge as the queue depth" wait_until 15 python3 - "$PUB" "$HM_BUILD/hotmon" <<'PY'
+import json, subprocess, sys
+out = subprocess.run([sys.argv[2], "--connect", sys.argv[1], "--once", "--after", "0.5",
+                      "--format", "json", "--window", "all"], capture_output=True, text=True, timeout=30).stdout
+eps = {e["name"]: e for e in json.loads(out)["endpoints"]}
+assert eps["api.get"]["count"] == 100, eps.get("api.get")
+assert abs(eps["api.get"]["p50_ms"] - 12.5) <= 0.13, eps["api.get"]
+assert eps["svc"]["queue"] == 12, eps.get("svc")
+PY
+kill -TERM "$COLLECTOR_PID"
+wait "$COLLECTOR_PID"
+check "--statsd: bad lines counted in the log, not fatal" \
+    grep -q "warn: statsd: 12 datagrams, 104 lines: 102 published, 0 skipped, 2 bad" "$WORK/statsd.log"
+expect_refusal "--statsd with CURVE: exit 2" "--statsd does not go with --curve-secret" \
+    --statsd 127.0.0.1:0 --curve-secret x --allow y
+expect_refusal "--statsd on a bad address: exit 2, named" "--statsd nohost: 'nohost' is not HOST:PORT" \
+    --bind "$ANY" --pub "$ANY" --statsd nohost
+
 finish
