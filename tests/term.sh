@@ -230,6 +230,8 @@ check "SLO: a breached rule shows FAIL in its row" wait_for '^WS /stream .* FAIL
 check "SLO: a rule that holds shows ok" wait_for '^GET /health .* ok ' 15 slo
 check "SLO: the pane counts rules and breaches" \
     wait_for '^SLO: 2 rules, 1 breaching now, [1-9][0-9]* breaches, 0 recoveries, 0 drifting' 15 slo
+check "SLO: the pane counts breaches per rule" \
+    wait_for '^by rule: "WS /stream" p95 < 1ms 10s: [1-9][0-9]* \(1 now\) \| "GET /health" p99 < 250ms 10s 99%: 0$' 15 slo
 check "SLO: the pane lists the newest event" \
     wait_for '^[0-9:]{8} FAIL WS /stream  "WS /stream" p95 < 1ms 10s  was [0-9.]+s$' 15 slo
 T send-keys -t slo / h e a l t h Enter Enter

@@ -67,6 +67,19 @@ char *hm_slo_text_summary(const hm_snapshot_t *snap, char *buf, size_t n)
     return buf;
 }
 
+char *hm_slo_text_per_rule(const hm_snapshot_t *snap, char *buf, size_t n)
+{
+    size_t o = (size_t)snprintf(buf, n, "by rule:");
+    for (size_t i = 0; i < snap->nrules && o < n; i++) {
+        const hm_snap_rule_t *r = &snap->rules[i];
+        o += (size_t)snprintf(buf + o, n - o, "%s %s: %llu", i ? " |" : "", r->rule.text,
+                              (unsigned long long)r->breaches);
+        if (r->breaching && o < n)
+            o += (size_t)snprintf(buf + o, n - o, " (%u now)", r->breaching);
+    }
+    return buf;
+}
+
 char *hm_slo_text_budget(const hm_snap_slo_t *r, char *buf, size_t n)
 {
     if (isnan(r->budget_left)) {

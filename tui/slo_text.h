@@ -21,6 +21,10 @@ char *hm_slo_text_event(const hm_snapshot_t *snap, const hm_slo_event_t *ev, boo
  * far, drifting endpoints; or how to load rules. Returns buf. */
 char *hm_slo_text_summary(const hm_snapshot_t *snap, char *buf, size_t n);
 
+/* Breaches per rule, in rule order: "by rule: * p95 < 60ms 1m: 5 (2 now) |
+ * api.* rate > 50/s 1m: 0". Returns buf. */
+char *hm_slo_text_per_rule(const hm_snapshot_t *snap, char *buf, size_t n);
+
 /* A rule result's value as the rule writes it: "80.2ms", "0.5%", or for an
  * objective rule the share of good requests, "99.52% good". Returns buf. */
 char *hm_slo_text_actual(const hm_snapshot_t *snap, const hm_snap_slo_t *r, char *buf, size_t n);

@@ -151,8 +151,14 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
                     hm_term_attr(t, m->paused ? HM_ROLE_WARN : HM_ROLE_DIM));
 }
 
-/* The key hints of the binding table, as many as fit; the first (help) and
- * the last (quit) always. */
+/* Lines the pane gives to counts per rule and to events: only on a tall
+ * screen, and only what there is. */
+static size_t pane_rules(const hm_model_t *m, int lines)
+{
+    const hm_snapshot_t *s = m->view.snap;
+    return s && lines >= HM_TABLE_TALL && s->nrules > 0;
+}
+
 static size_t pane_events(const hm_model_t *m, int lines)
 {
     const hm_snapshot_t *s = m->view.snap;
@@ -163,7 +169,7 @@ static size_t pane_events(const hm_model_t *m, int lines)
 
 int hm_table_footer_rows(const hm_model_t *m, int lines)
 {
-    return 2 + (int)pane_events(m, lines);
+    return 2 + (int)pane_rules(m, lines) + (int)pane_events(m, lines);
 }
 
 /* The violations pane from row y: a summary, then the newest events when
@@ -183,12 +189,16 @@ static void pane(const hm_model_t *m, const hm_term_t *t, int y, bool utf8)
     bool breaching = false;
     for (size_t i = 0; i < s->nrules; i++)
         breaching |= s->rules[i].breaching > 0;
-    line(t, y, buf, breaching ? HM_ROLE_BREACH : s->nrules ? HM_ROLE_OK : HM_ROLE_DIM);
+    line(t, y++, buf, breaching ? HM_ROLE_BREACH : s->nrules ? HM_ROLE_OK : HM_ROLE_DIM);
+    if (pane_rules(m, LINES))
+        line(t, y++, hm_slo_text_per_rule(s, buf, sizeof buf), HM_ROLE_DIM);
     for (size_t i = 0; i < k; i++)
-        line(t, y + 1 + (int)i, hm_slo_text_event(s, &s->events[i], utf8, ev, sizeof ev),
+        line(t, y++, hm_slo_text_event(s, &s->events[i], utf8, ev, sizeof ev),
              s->events[i].recovery ? HM_ROLE_OK : HM_ROLE_BREACH);
 }
 
+/* The key hints of the binding table, as many as fit; the first (help) and
+ * the last (quit) always. */
 static void footer(const hm_term_t *t, int y)
 {
     size_t n, count = 0;
