@@ -215,19 +215,23 @@ static int declare(hm_client_t *c, char **names, _Atomic uint32_t *count, uint32
 {
     if (!name || !*name)
         return EINVAL;
+    /* Kept as it goes on the wire: cut to HM_NAME_MAX at a UTF-8 boundary. */
+    bool cut;
+    hm_wire_str_t w = hm_wire_str(name, &cut);
     pthread_mutex_lock(&c->lock);
     uint32_t n = atomic_load_explicit(count, memory_order_relaxed);
     int rc = 0;
     uint32_t i = 0;
-    while (i < n && strcmp(names[i], name) != 0)
+    while (i < n && !(strlen(names[i]) == w.len && memcmp(names[i], w.ptr, w.len) == 0))
         i++;
     if (i == n) {
         if (n == max) {
             rc = ENOSPC;
-        } else if (!(names[n] = strdup(name))) {
+        } else if (!(names[n] = strndup(name, w.len))) {
             rc = ENOMEM;
         } else {
             atomic_store_explicit(count, n + 1, memory_order_release);
+            atomic_fetch_add(&c->names_cut_declared, cut);
         }
     }
     pthread_mutex_unlock(&c->lock);
@@ -550,7 +554,8 @@ void hm_client_stats(const hm_client_t *c, hm_client_stats_t *out)
         .dropped = ring_drops + atomic_load(&c->send_dropped) + lost,
         .buffered = atomic_load(&c->buffered_frame) + (produced - ring_drops - taken),
         .frames_sent = atomic_load(&c->frames_sent),
-        .names_cut = hm_client_sum(c, offsetof(hm_thread_state_t, names_cut)),
+        .names_cut = hm_client_sum(c, offsetof(hm_thread_state_t, names_cut)) +
+                     atomic_load(&c->names_cut_declared),
         .phases_dropped = hm_client_sum(c, offsetof(hm_thread_state_t, phases_dropped)),
     };
     pthread_mutex_unlock(&m->stats_lock);
