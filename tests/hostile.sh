@@ -39,25 +39,23 @@ import socket
 socks = [socket.socket() for _ in range(5)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))'))
-formats=(text md csv json)
-for i in 0 1 2 3; do
-    f=${formats[$i]}
+# Runs: the four formats to stdout, and JSON to a --snapshot file ("snap").
+runs=(text md csv json snap)
+for i in 0 1 2 3 4; do
+    r=${runs[$i]}
     addr=tcp://127.0.0.1:${ports[$i]}
-    timeout 30 "$HOTMON" --once --after 3 --bind "$addr" --format "$f" --window all \
-        >"$WORK/out.$f" 2>"$WORK/err.$f" &
+    if [ "$r" = snap ]; then
+        out=(--format json --snapshot "$WORK/snap.json")
+    else
+        out=(--format "$r")
+    fi
+    timeout 30 "$HOTMON" --once --after 3 --bind "$addr" --window all "${out[@]}" \
+        >"$WORK/out.$r" 2>"$WORK/err.$r" &
     PIDS+=($!)
     sleep 0.3
     for n in "${NAMES[@]}"; do
         timeout 20 "$PUBLISH" "$addr" "$n" 3x1ms >>"$WORK/pub.log" 2>&1 &
     done
-done
-addr=tcp://127.0.0.1:${ports[4]}
-timeout 30 "$HOTMON" --once --after 3 --bind "$addr" --format json --window all \
-    --snapshot "$WORK/snap.json" >"$WORK/out.snap" 2>"$WORK/err.snap" &
-PIDS+=($!)
-sleep 0.3
-for n in "${NAMES[@]}"; do
-    timeout 20 "$PUBLISH" "$addr" "$n" 3x1ms >>"$WORK/pub.log" 2>&1 &
 done
 wait
 

@@ -36,6 +36,7 @@
 #include "collector.h"
 #include "endpoint.h"
 #include "escape.h"
+#include "prog_common.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -43,31 +44,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
-}
-
-static int64_t unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long rss_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* A fresh snapshot (the caller releases it). */
@@ -173,7 +149,7 @@ int main(int argc, char **argv)
         hm_snapshot_t *s = look(c);
         tick(s);
         hm_snapshot_release(&s);
-        sleep_ms(tick_ms);
+        sleep_ns(tick_ms * 1000000L);
     }
     /* Settle: what is still in flight arrives before the final count. */
     uint64_t last = UINT64_MAX;
@@ -189,7 +165,7 @@ int main(int argc, char **argv)
         }
         if (unix_ms() - still_since >= 300 || unix_ms() >= give_up)
             break;
-        sleep_ms(50);
+        sleep_ns(50000000L);
     }
     final(s);
     hm_snapshot_release(&s);

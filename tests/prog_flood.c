@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "hotmon.h"
+#include "prog_common.h"
 
 #define ENDPOINTS_MAX 4096
 
@@ -58,25 +59,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
-}
-
-static int64_t unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long rss_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 static int usage(const char *why)
@@ -138,12 +120,6 @@ static void work(uint64_t ns)
     uint64_t until = hm_now_ns() + ns;
     while (hm_now_ns() < until)
         ;
-}
-
-static void sleep_ns(long ns)
-{
-    struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
-    nanosleep(&ts, NULL);
 }
 
 int main(int argc, char **argv)
