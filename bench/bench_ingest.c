@@ -266,7 +266,7 @@ static void memory_and_snapshot(void)
     size_t snap_bytes = 0;
     for (int i = 0; i < 5; i++) {
         uint64_t t0 = now_ns();
-        hm_snapshot_t *s = hm_registry_snapshot(r, t);
+        hm_snapshot_t *s = hm_registry_snapshot(r, t, NULL, 0);
         double ms = (double)(now_ns() - t0) / 1e6;
         snap_bytes = s->nendpoints * sizeof s->endpoints[0];
         hm_snapshot_release(&s);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -22,6 +23,7 @@
 
 #include "ingest.h"
 #include "registry.h"
+#include "slo.h"
 
 #define ADDR_MAX 256
 #define DRAIN_MAX 4096 /* frames read before looking at the clock and the controls */
@@ -40,6 +42,9 @@ struct hm_collector {
     pthread_cond_t fresh;
     hm_snapshot_t *latest;
     uint64_t served;               /* requests answered by latest: those counted before it was begun */
+    hm_slo_t *slo;                 /* the ingest thread's alone once started */
+    hm_slo_t *slo_next;            /* new rules waiting for the thread; guarded by lock */
+    FILE *events;                  /* --events: SLO events appended as JSON lines, or NULL */
 };
 
 static uint64_t now_ns(void)
@@ -49,13 +54,43 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Builds a snapshot and swaps it in; it answers the refresh requests counted
- * in asked (read before the snapshot was begun). False when out of memory. */
-static bool publish(hm_collector_t *c, uint64_t now, uint64_t asked)
+/* Sends SLO events out: the events file, when there is one. A failed write
+ * (a full disk) is counted, shown on the status line, and the event stays
+ * in the snapshots' list. */
+static void announce(hm_collector_t *c, const hm_slo_event_t *evs, size_t n)
 {
-    hm_snapshot_t *s = hm_registry_snapshot(c->reg, now);
+    const hm_slo_rules_t *rules = hm_slo_rules(c->slo);
+    char line[4096];
+    for (size_t i = 0; i < n; i++) {
+        size_t len = hm_slo_event_json(&rules->rule[evs[i].rule], &evs[i], line, sizeof line - 1);
+        if (!len)
+            continue;
+        line[len++] = '\n';
+        if (c->events && (fwrite(line, 1, len, c->events) != len || fflush(c->events) != 0)) {
+            hm_registry_counters(c->reg)->events_unwritten++;
+            clearerr(c->events);
+        }
+    }
+}
+
+/* Builds a snapshot, checks the SLO rules on it and swaps it in; it answers
+ * the refresh requests counted in asked (read before the snapshot was
+ * begun), and a check is forced for those. False when out of memory. */
+static bool publish(hm_collector_t *c, uint64_t now, uint64_t asked, bool requested)
+{
+    uint64_t bounds[HM_SNAP_BOUNDS];
+    size_t nbounds = hm_slo_bounds(c->slo, bounds);
+    hm_snapshot_t *s = hm_registry_snapshot(c->reg, now, bounds, nbounds);
     if (!s)
         return false; /* out of memory: readers keep the previous one */
+    int nev = hm_slo_apply(c->slo, s, requested);
+    if (nev < 0) {
+        hm_snapshot_release(&s);
+        return false;
+    }
+    size_t n;
+    const hm_slo_event_t *evs = hm_slo_new_events(c->slo, &n);
+    announce(c, evs, n);
     pthread_mutex_lock(&c->lock);
     hm_snapshot_t *old = c->latest;
     c->latest = s;
@@ -105,10 +140,20 @@ static void *run(void *arg)
         /* Requests first, then the reset flag: a caller that resets and then
          * refreshes gets a snapshot taken after the reset. */
         uint64_t asked = atomic_load(&c->asked);
-        if (atomic_exchange(&c->reset, false))
+        if (atomic_exchange(&c->reset, false)) {
             hm_registry_reset(c->reg, now);
+            hm_slo_reset(c->slo);
+        }
+        pthread_mutex_lock(&c->lock);
+        hm_slo_t *fresh = c->slo_next;
+        c->slo_next = NULL;
+        pthread_mutex_unlock(&c->lock);
+        if (fresh) {
+            hm_slo_destroy(&c->slo);
+            c->slo = fresh;
+        }
         if (now >= next || asked != served) {
-            if (publish(c, now, asked))
+            if (publish(c, now, asked, asked != served))
                 served = asked;
             next = now + period;
         }
@@ -146,9 +191,22 @@ int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_colle
     c->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!c->reg || c->efd < 0)
         goto fail;
-    c->latest = hm_registry_snapshot(c->reg, now_ns());
+    hm_slo_rules_t none;
+    hm_slo_rules_init(&none);
+    c->slo = hm_slo_new(o.slo ? o.slo : &none, why);
+    if (!c->slo) {
+        rc = EINVAL;
+        goto fail;
+    }
+    *why = "out of memory";
+    c->latest = hm_registry_snapshot(c->reg, now_ns(), NULL, 0);
     if (!c->latest)
         goto fail;
+    if (o.events_path && !(c->events = fopen(o.events_path, "ae"))) {
+        rc = errno;
+        *why = "cannot open the events file";
+        goto fail;
+    }
     c->sock = zmq_socket(zmq_ctx, ZMQ_PULL);
     if (!c->sock) {
         rc = errno;
@@ -203,6 +261,10 @@ void hm_collector_destroy(hm_collector_t **self_p)
         close(c->efd);
     hm_snapshot_release(&c->latest);
     hm_registry_destroy(&c->reg);
+    hm_slo_destroy(&c->slo);
+    hm_slo_destroy(&c->slo_next);
+    if (c->events)
+        fclose(c->events);
     pthread_cond_destroy(&c->fresh);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -249,4 +311,19 @@ void hm_collector_reset(hm_collector_t *c)
 {
     atomic_store(&c->reset, true);
     wake(c);
+}
+
+int hm_collector_set_rules(hm_collector_t *c, const hm_slo_rules_t *rules, const char **why)
+{
+    const char *dummy;
+    hm_slo_t *fresh = hm_slo_new(rules, why ? why : &dummy);
+    if (!fresh)
+        return EINVAL;
+    pthread_mutex_lock(&c->lock);
+    hm_slo_t *old = c->slo_next;
+    c->slo_next = fresh;
+    pthread_mutex_unlock(&c->lock);
+    hm_slo_destroy(&old);
+    wake(c);
+    return 0;
 }

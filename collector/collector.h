@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "slo_rules.h"
 #include "snapshot.h"
 
 typedef struct hm_collector hm_collector_t;
@@ -24,12 +25,16 @@ typedef struct {
     uint32_t max_endpoints;    /* 0: 10000; names beyond fold into "(other)" */
     uint32_t max_senders;      /* 0: 1024 */
     uint32_t sender_expiry_ms; /* silence after which a sender is forgotten; 0: 10000 */
+    const hm_slo_rules_t *slo; /* SLO rules (copied); NULL: none, drift is still tracked */
+    const char *events_path;   /* SLO events appended here as JSON lines; NULL: none */
 } hm_collector_options_t;
 
 /* Binds and starts the ingest thread. zmq_ctx is the caller's ZeroMQ context
  * (borrowed; it must outlive the collector). Returns 0 and sets *out, or an
  * errno value: EADDRINUSE when the address is taken, EINVAL for a bad
- * address, ENOMEM. *why (may be NULL) gets a static message on failure. */
+ * address, ENOMEM, EINVAL for rules that cannot be checked, or the errno of
+ * opening the events file. *why (may be NULL) gets a static message on
+ * failure. */
 int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_collector_t **out,
                      const char **why);
 
@@ -51,5 +56,10 @@ int hm_collector_refresh(hm_collector_t *c, uint32_t timeout_ms);
 /* Asks the ingest thread to forget the statistics (not the counters or the
  * names). Takes effect before the next snapshot. Thread-safe. */
 void hm_collector_reset(hm_collector_t *c);
+
+/* Replaces the SLO rules (copied) from the next snapshot on; their states,
+ * counts and events start afresh. Returns 0, or EINVAL with *why when the
+ * rules cannot be checked (see hm_slo_new). Thread-safe. */
+int hm_collector_set_rules(hm_collector_t *c, const hm_slo_rules_t *rules, const char **why);
 
 #endif

@@ -273,7 +273,7 @@ void hm_endpoint_stats_reset(hm_endpoint_stats_t *e, uint64_t now_ns)
 static const double qs[5] = {0.50, 0.90, 0.95, 0.99, 0.999};
 
 static void fill_stats(hm_window_t *w, uint64_t now_ns, hm_win_t which, hm_hist_t *h,
-                       hm_snap_stats_t *st)
+                       const uint64_t *bounds, size_t nbounds, hm_snap_stats_t *st)
 {
     hm_window_result_t r = hm_window_query(w, now_ns, which, h);
     uint64_t v[5];
@@ -292,6 +292,8 @@ static void fill_stats(hm_window_t *w, uint64_t now_ns, hm_win_t which, hm_hist_
     st->p99_ns = v[3];
     st->p999_ns = v[4];
     hm_hist_octaves(h, st->octaves);
+    for (size_t i = 0; i < nbounds; i++)
+        st->good[i] = hm_hist_count_at_or_below(h, bounds[i]);
 }
 
 static int by_count_desc(const void *a, const void *b)
@@ -330,7 +332,8 @@ static void fill_slowest(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_endpoi
     }
 }
 
-void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_endpoint_t *out)
+void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, const uint64_t *bounds,
+                            size_t nbounds, hm_snap_endpoint_t *out)
 {
     /* One histogram on the heap for all queries: it is 8 KiB. */
     hm_hist_t *h = malloc(sizeof *h);
@@ -339,7 +342,7 @@ void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_end
     out->other = e->other;
     if (h) {
         for (int w = 0; w < HM_WIN__COUNT; w++)
-            fill_stats(e->lat, now_ns, (hm_win_t)w, h, &out->win[w]);
+            fill_stats(e->lat, now_ns, (hm_win_t)w, h, bounds, nbounds, &out->win[w]);
         out->nphases = e->nphases;
         for (size_t i = 0; i < e->nphases; i++) {
             hm_snap_phase_t *p = &out->phases[i];

@@ -62,8 +62,11 @@ bool hm_status_is_error(uint16_t status);
 /* Forgets latencies, phases, statuses and the slowest list (not gauges). */
 void hm_endpoint_stats_reset(hm_endpoint_stats_t *e, uint64_t now_ns);
 
-/* Fills *out (every field) as of now_ns. Expires what is too old first. */
-void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, hm_snap_endpoint_t *out);
+/* Fills *out (every field) as of now_ns, with the good counts of each window
+ * against bounds[0..nbounds) (nbounds <= HM_SNAP_BOUNDS; bounds may be NULL
+ * when nbounds is 0). Expires what is too old first. */
+void hm_endpoint_stats_fill(hm_endpoint_stats_t *e, uint64_t now_ns, const uint64_t *bounds,
+                            size_t nbounds, hm_snap_endpoint_t *out);
 
 /* Bytes the endpoint holds now, windows included. */
 size_t hm_endpoint_stats_bytes(const hm_endpoint_stats_t *e);

@@ -566,14 +566,18 @@ static double ingest_rate(hm_registry_t *r, uint64_t now_ns)
     return rate;
 }
 
-hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns)
+hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns, const uint64_t *bounds,
+                                    size_t nbounds)
 {
     hm_registry_expire(r, now_ns);
     hm_snapshot_t *s = hm_snapshot_new(r->neps);
     if (!s)
         return NULL;
     for (size_t i = 0; i < r->neps; i++)
-        hm_endpoint_stats_fill(r->eps[i], now_ns, &s->endpoints[i]);
+        hm_endpoint_stats_fill(r->eps[i], now_ns, bounds, nbounds, &s->endpoints[i]);
+    s->nbounds = nbounds;
+    if (nbounds)
+        memcpy(s->bounds_ns, bounds, nbounds * sizeof bounds[0]);
     if (s->nendpoints)
         qsort(s->endpoints, s->nendpoints, sizeof s->endpoints[0], by_name);
     struct timespec ts;

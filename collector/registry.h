@@ -56,8 +56,11 @@ void hm_registry_expire(hm_registry_t *r, uint64_t now_ns);
 void hm_registry_reset(hm_registry_t *r, uint64_t now_ns);
 
 /* A new snapshot of everything as of now_ns (the caller owns the one
- * reference), or NULL when out of memory. */
-hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns);
+ * reference), or NULL when out of memory. Each window counts its good
+ * samples against bounds[0..nbounds) (nbounds <= HM_SNAP_BOUNDS; NULL, 0
+ * for none). */
+hm_snapshot_t *hm_registry_snapshot(hm_registry_t *r, uint64_t now_ns, const uint64_t *bounds,
+                                    size_t nbounds);
 
 /* Bytes held by endpoints (windows included), for the memory figures. */
 size_t hm_registry_bytes(const hm_registry_t *r);

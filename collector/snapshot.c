@@ -41,6 +41,8 @@ void hm_snapshot_release(hm_snapshot_t **s_p)
     /* Release our writes, and acquire everyone's before the last one frees. */
     if (__atomic_fetch_sub(&s->refs, 1, __ATOMIC_ACQ_REL) == 1) {
         free(s->endpoints);
+        free(s->rules);
+        free(s->events);
         free(s);
     }
 }

@@ -20,6 +20,7 @@
 
 #include "../client/wire.h"
 #include "histogram.h"
+#include "slo_rules.h"
 #include "window.h"
 
 #define HM_SNAP_NAME_MAX 128   /* bytes of a name kept by the collector */
@@ -28,6 +29,9 @@
 #define HM_SNAP_SLOWEST 10     /* slowest recent samples kept per endpoint */
 #define HM_SNAP_PHASES 8       /* phases kept per endpoint */
 #define HM_SNAP_METRICS 8      /* user gauges and counters kept per endpoint */
+#define HM_SNAP_BOUNDS 8       /* latency bounds whose good counts a snapshot carries */
+#define HM_SNAP_SLO 8          /* SLO rule results kept per endpoint */
+#define HM_SNAP_EVENTS 100     /* newest SLO events kept in a snapshot */
 
 /* Statistics of one endpoint over one window. Durations in ns. */
 typedef struct {
@@ -39,6 +43,8 @@ typedef struct {
     uint64_t min_ns, mean_ns, max_ns;
     uint64_t p50_ns, p90_ns, p95_ns, p99_ns, p999_ns;
     uint64_t octaves[HM_HIST_OCTAVES + 1]; /* the histogram folded per power of two */
+    uint64_t good[HM_SNAP_BOUNDS]; /* samples at or below the snapshot's bounds_ns[i]
+                                      (whole buckets, so within 1% of the bound) */
 } hm_snap_stats_t;
 
 /* A gauge summed over live senders: now, and its least and greatest sum
@@ -74,6 +80,34 @@ typedef struct {
     hm_snap_gauge_t value;
 } hm_snap_metric_t;
 
+/* SLO state of an endpoint or one of its rules. */
+typedef enum {
+    HM_SLO_STATE_NONE,   /* no rule, or nothing to check yet */
+    HM_SLO_STATE_OK,     /* every rule held at the last check */
+    HM_SLO_STATE_BREACH, /* some rule was breached at the last check */
+} hm_slo_state_t;
+
+/* One rule's result for one endpoint, as of the last check. */
+typedef struct {
+    uint16_t rule;        /* index into the snapshot's rules */
+    uint8_t state;        /* hm_slo_state_t */
+    double actual;        /* the value checked, in the rule's unit (slo_rules.h) */
+    uint32_t breaches;    /* breach events so far */
+    double budget_left;   /* objective rules: share of the run's error budget left
+                             (1 untouched, < 0 overspent); NAN otherwise */
+    double burn_short;    /* objective rules: burn rate over 1 min and 5 min; NAN otherwise */
+    double burn_long;
+} hm_snap_slo_t;
+
+/* p95's trend over the run: least squares over per-minute p95. */
+typedef struct {
+    uint32_t minutes;     /* per-minute points so far */
+    double ns_per_10m;    /* slope; meaningful from 3 points */
+    double mean_ns;       /* mean of the points */
+    uint64_t first_ns, last_ns; /* the first and the latest per-minute p95 */
+    bool drifting;        /* rising faster than the rules' drift setting */
+} hm_snap_drift_t;
+
 typedef struct {
     char name[HM_SNAP_NAME_MAX + 1];
     bool other;                         /* the (other) row that names beyond the cap fold into */
@@ -89,7 +123,28 @@ typedef struct {
     size_t nmetrics;
     hm_snap_metric_t metrics[HM_SNAP_METRICS];
     hm_second_t history[HM_WINDOW_HISTORY];      /* oldest first; the last is the latest full second */
+    uint8_t slo_state;                  /* hm_slo_state_t over every rule that matches */
+    size_t nslo;
+    hm_snap_slo_t slo[HM_SNAP_SLO];     /* the rules that match, in rule order */
+    hm_snap_drift_t drift;
 } hm_snap_endpoint_t;
+
+/* A rule as the snapshot carries it, with its counts over the run. */
+typedef struct {
+    hm_slo_rule_t rule;
+    uint64_t breaches;    /* breach events, all endpoints */
+    uint64_t recoveries;  /* recovery events */
+    uint32_t breaching;   /* endpoints in breach at the last check */
+} hm_snap_rule_t;
+
+/* A breach, or a recovery when the rule holds again. */
+typedef struct {
+    int64_t at_unix_ms;
+    uint16_t rule;        /* index into the snapshot's rules */
+    bool recovery;
+    double actual;        /* in the rule's unit */
+    char endpoint[HM_SNAP_NAME_MAX + 1];
+} hm_slo_event_t;
 
 /* The collector's own counters, since it started (not reset by a reset). */
 typedef struct {
@@ -108,6 +163,7 @@ typedef struct {
     uint64_t values_clamped;      /* durations outside 1 us .. 1 h */
     uint64_t unknown_ids;         /* samples for an endpoint id not (yet) declared */
     uint64_t unknown_records;     /* records of a type this collector does not know */
+    uint64_t events_unwritten;    /* SLO events the events file could not take (a full disk) */
 } hm_snap_counters_t;
 
 typedef struct hm_snapshot {
@@ -121,6 +177,15 @@ typedef struct hm_snapshot {
     hm_snap_counters_t counters;
     size_t nendpoints;
     hm_snap_endpoint_t *endpoints;  /* owned; sorted by name, the (other) row last */
+    size_t nbounds;
+    uint64_t bounds_ns[HM_SNAP_BOUNDS]; /* what hm_snap_stats_t.good counts against */
+    /* SLOs (all zero without rules): */
+    size_t nrules;
+    hm_snap_rule_t *rules;          /* owned */
+    size_t nevents;
+    hm_slo_event_t *events;         /* owned; newest first, at most HM_SNAP_EVENTS */
+    uint64_t slo_checks;            /* checks so far */
+    uint64_t drifting;              /* endpoints drifting now */
 } hm_snapshot_t;
 
 /* Allocates a zeroed snapshot with room for n endpoints (nendpoints = n) and

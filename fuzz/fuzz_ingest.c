@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the same frame twice, a second apart: sequence, expiry and rolling paths */
     hm_ingest_frame(r, data, size, now);
     hm_ingest_frame(r, data, size, now + 1000000000ull);
-    hm_snapshot_t *s = hm_registry_snapshot(r, now + 2000000000ull);
+    hm_snapshot_t *s = hm_registry_snapshot(r, now + 2000000000ull, NULL, 0);
     hm_snapshot_release(&s);
     hm_registry_destroy(&r);
     return 0;

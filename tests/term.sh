@@ -32,6 +32,10 @@ wait_for() {
 }
 
 # wait_until COMMAND...: until it succeeds, up to 10 s.
+# Runs "$@" until it succeeds, for up to 10 s. Anything that reads the screen
+# must be re-run each time: pass it through eval in single quotes, as
+# `wait_until eval 'test "$(row_count)" -ge 11'`, not as a $(...) argument,
+# which the shell would expand once, before the first try.
 wait_until() {
     local i
     for ((i = 0; i < 100; i++)); do
@@ -111,7 +115,7 @@ check "the window and sort show" wait_for 'window 1m +sort p99↓ *$'
 check "headers: endpoint, rate, percentiles, errors, in-flight, queue, SLO, trend" \
     wait_for 'ENDPOINT +RATE/s +P50 +P95 +P99↓ +MAX +ERR% +INFLT +QUEUE +SLO +P99 TREND'
 check "the SLO pane and the key hints show" wait_for '^\?:help +/:filter .* q:quit *$'
-check "at least ten demo rows" wait_until test "$(names | wc -l)" -ge 10
+check "at least ten demo rows" wait_until eval 'test "$(names | wc -l)" -ge 10'
 check "rows are sorted by p99, slowest first" wait_until column_ordered P99 desc
 
 # a hostile name: clear-screen, CSI as a C1 byte, carriage return,
@@ -122,14 +126,14 @@ check "and the screen was not cleared by it" wait_for '^hotmon tcp://127.0.0.1'
 
 T send-keys -t hm / h e a l t h
 check "typing a filter leaves only matching rows" \
-    wait_until test "$(rows | grep -cE '^(GET|POST|WS|evil)')" = 1 -a "$(names)" = "GET /health"
+    wait_until eval 'test "$(rows | grep -cE '\''^(GET|POST|WS|evil)'\'')" = 1 -a "$(names)" = "GET /health"'
 check "the filter and its match count show" wait_for 'filter: health_ +\(1 of 1[0-9]\)'
 T send-keys -t hm Enter
 check "Enter keeps the filter" wait_for 'filter: health +\(1 of 1[0-9] endpoints\)'
 T send-keys -t hm / BSpace BSpace BSpace BSpace BSpace BSpace '~^POST /(orders|jobs)$' Enter
-check "a ~regex filter" wait_until test "$(names | sort | tr '\n' ,)" = "POST /jobs,POST /orders,"
+check "a ~regex filter" wait_until eval 'test "$(names | sort | tr '\''\n'\'' ,)" = "POST /jobs,POST /orders,"'
 T send-keys -t hm Escape
-check "Esc clears the filter" wait_until test "$(row_count)" -ge 11
+check "Esc clears the filter" wait_until eval 'test "$(row_count)" -ge 11'
 
 T send-keys -t hm '<' '<' '<'
 check "< moves the sort column (to the rate)" wait_for 'RATE/s↓'
@@ -137,10 +141,10 @@ check "sorted by rate the rates go down" wait_until column_ordered RATE/s desc
 first_desc=$(names | head -1)
 T send-keys -t hm I
 check "I reverses: the rates go up" wait_until column_ordered RATE/s asc
-check "and the rows change order" wait_until test "$(names | head -1)" != "$first_desc"
+check "and the rows change order" wait_until eval 'test "$(names | head -1)" != "$first_desc"'
 T send-keys -t hm '<'
 check "< to the name sorts A to Z" wait_for 'ENDPOINT↑'
-check "sorted by name the rows are in order" wait_until test "$(names)" = "$(names | LC_ALL=C sort)"
+check "sorted by name the rows are in order" wait_until eval 'test "$(names)" = "$(names | LC_ALL=C sort)"'
 T send-keys -t hm '>' '>' '>' '>'
 check "> moves right (to p99)" wait_for 'P99↓'
 
@@ -215,6 +219,26 @@ plain int LANG=C.UTF-8 TERM=xterm-256color >/dev/null
 T send-keys -t int C-c
 check "Ctrl-C ends it with status 0" wait_until grep -sqx EXIT=0 "$WORK/int.exit"
 check "  and restores the terminal" tty_restored int
+
+# SLO rules on the demo: the column, the pane with its newest events, and
+# the detail view's rule, budget and trend lines.
+printf '"WS /stream" p95 < 1ms 10s\n"GET /health" p99 < 250ms 10s 99%%\ncheck 1s\n' >"$WORK/demo.rules"
+port=$(free_port)
+T new-session -d -s slo -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
+    "cd '$PWD' && '$HOTMON' --demo --bind tcp://127.0.0.1:$port --slo '$WORK/demo.rules' --report '$WORK/demo.md'; echo EXIT=\$? >'$WORK/slo.exit'; sleep 60"
+check "SLO: a breached rule shows FAIL in its row" wait_for '^WS /stream .* FAIL ' 15 slo
+check "SLO: a rule that holds shows ok" wait_for '^GET /health .* ok ' 15 slo
+check "SLO: the pane counts rules and breaches" \
+    wait_for '^SLO: 2 rules, 1 breaching now, [1-9][0-9]* breaches, 0 recoveries, 0 drifting' 15 slo
+check "SLO: the pane lists the newest event" \
+    wait_for '^[0-9:]{8} FAIL WS /stream  "WS /stream" p95 < 1ms 10s  was [0-9.]+s$' 15 slo
+T send-keys -t slo / h e a l t h Enter Enter
+check "SLO: the detail view shows the objective rule with its budget and burn" \
+    wait_for '^SLO ok   "GET /health" p99 < 250ms 10s 99%  now 100(\.00)?% good  0 breaches  budget 100(\.0)?% left, burn 0(\.00)?x \(1m\) 0(\.00)?x \(5m\)' 15 slo
+check "SLO: and the p95 trend" wait_for '^p95 trend: needs 3 minutes of samples \(0 so far\)' 5 slo
+T send-keys -t slo Escape q
+check "SLO: q writes the report" wait_until grep -sq '^| verdict | \*\*FAIL\*\* |$' "$WORK/demo.md"
+check "SLO: the dashboard still exits 0 (the verdict is for --once)" wait_until grep -sqx EXIT=0 "$WORK/slo.exit"
 
 plain abrt LANG=C.UTF-8 TERM=xterm-256color >/dev/null
 kill -ABRT "$(cat "$WORK/abrt.pid")" 2>/dev/null

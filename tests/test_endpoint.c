@@ -47,7 +47,7 @@ static void test_endpoint_keeps_the_ten_slowest_with_request_ids(void **state)
     memset(longid, 'z', 99);
     longid[99] = '\0';
     record_id(e, T0 + S, 500 * MS, longid);
-    hm_endpoint_stats_fill(e, T0 + 2 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 2 * S, NULL, 0, &out);
     assert_string_equal(out.name, "GET /x");
     assert_int_equal(out.nslow, HM_SNAP_SLOWEST);
     assert_int_equal(out.slow[0].duration_ns, 500 * MS);
@@ -78,22 +78,22 @@ static void test_endpoint_forgets_slow_samples_after_a_minute(void **state)
     }
     for (int i = 0; i < 1000; i++)
         record_id(e, T0 + 31 * S, 1 * MS, "fast");
-    hm_endpoint_stats_fill(e, T0 + 59 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 59 * S, NULL, 0, &out);
     assert_int_equal(out.nslow, HM_SNAP_SLOWEST);
     assert_string_equal(out.slow[9].request_id, "burst");
     /* a minute after the burst the late ones lead, then the fast ones */
-    hm_endpoint_stats_fill(e, T0 + 61 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 61 * S, NULL, 0, &out);
     assert_int_equal(out.nslow, HM_SNAP_SLOWEST);
     assert_string_equal(out.slow[0].request_id, "late-4");
     assert_int_equal(out.slow[0].age_ns, 31 * S);
     assert_string_equal(out.slow[4].request_id, "late-0");
     assert_string_equal(out.slow[5].request_id, "fast");
     /* a minute after the last sample nothing is left */
-    hm_endpoint_stats_fill(e, T0 + 91 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 91 * S, NULL, 0, &out);
     assert_int_equal(out.nslow, 0);
     /* and the next slow sample is kept again */
     record_id(e, T0 + 92 * S, 7 * MS, "again");
-    hm_endpoint_stats_fill(e, T0 + 93 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 93 * S, NULL, 0, &out);
     assert_int_equal(out.nslow, 1);
     assert_string_equal(out.slow[0].request_id, "again");
     hm_endpoint_stats_destroy(&e);
@@ -117,7 +117,7 @@ static void test_endpoint_counts_statuses_most_frequent_first(void **state)
             hm_endpoint_stats_record(e, T0, MS, st[k], NULL, 0);
         errors += hm_status_is_error(st[k]) ? (uint64_t)k + 1 : 0;
     }
-    hm_endpoint_stats_fill(e, T0 + S, &out);
+    hm_endpoint_stats_fill(e, T0 + S, NULL, 0, &out);
     assert_int_equal(out.win[HM_WIN_ALL].count, 78);
     assert_int_equal(out.win[HM_WIN_ALL].errors, errors);
     assert_int_equal(out.nstatuses, HM_SNAP_STATUSES);
@@ -139,7 +139,7 @@ static void test_endpoint_counts_statuses_beyond_the_table_as_65535(void **state
             hm_endpoint_stats_record(e, T0, MS, (uint16_t)(1000 + k), NULL, 0);
         total += (uint64_t)k + 2;
     }
-    hm_endpoint_stats_fill(e, T0 + S, &out);
+    hm_endpoint_stats_fill(e, T0 + S, NULL, 0, &out);
     uint64_t sum = 0, seen65535 = 0;
     for (size_t i = 0; i < out.nstatuses; i++)
         seen65535 += out.statuses[i].status == 65535;
@@ -170,7 +170,7 @@ static void test_endpoint_gauges_keep_min_and_max_of_the_last_minute(void **stat
     assert_int_equal(n, 1);
     hm_endpoint_stats_gauge_change(e, m, 0, 40, T0);
     hm_endpoint_stats_gauge_change(e, n, 0, 1000, T0);
-    hm_endpoint_stats_fill(e, T0 + 3 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 3 * S, NULL, 0, &out);
     assert_int_equal(out.inflight.now, 2);
     assert_int_equal(out.inflight.min, 2);
     assert_int_equal(out.inflight.max, 8);
@@ -182,7 +182,7 @@ static void test_endpoint_gauges_keep_min_and_max_of_the_last_minute(void **stat
     assert_true(out.metrics[1].counter);
     assert_int_equal(out.metrics[1].value.now, 1000);
     /* 75 s later the 8 is forgotten; the value held since still counts */
-    hm_endpoint_stats_fill(e, T0 + 75 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 75 * S, NULL, 0, &out);
     assert_int_equal(out.inflight.now, 2);
     assert_int_equal(out.inflight.min, 2);
     assert_int_equal(out.inflight.max, 2);
@@ -205,7 +205,7 @@ static void test_endpoint_gauge_sums_survive_hostile_values(void **state)
     hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, INT64_MAX, INT64_MIN, T0);
     /* it leaves (expires): the honest sum is back, exactly */
     hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, INT64_MIN, 0, T0);
-    hm_endpoint_stats_fill(e, T0 + 61 * S, &out);
+    hm_endpoint_stats_fill(e, T0 + 61 * S, NULL, 0, &out);
     assert_int_equal(out.queue.now, 7);
     hm_endpoint_stats_destroy(&e);
 }
@@ -222,7 +222,7 @@ static void test_endpoint_creates_phases_on_first_use_up_to_the_cap(void **state
     }
     assert_true(hm_endpoint_stats_bytes(e) > idle);
     assert_false(hm_endpoint_stats_phase(e, T0, "one-too-many", MS));
-    hm_endpoint_stats_fill(e, T0 + S, &out);
+    hm_endpoint_stats_fill(e, T0 + S, NULL, 0, &out);
     assert_int_equal(out.nphases, HM_SNAP_PHASES);
     for (int i = 0; i < HM_SNAP_PHASES; i++) {
         snprintf(name, sizeof name, "p%d", i);
@@ -241,7 +241,7 @@ static void test_endpoint_reset_forgets_latencies_but_not_gauges(void **state)
     hm_endpoint_stats_phase(e, T0, "db", MS);
     hm_endpoint_stats_gauge_change(e, HM_GAUGE_QUEUE_DEPTH, 0, 9, T0);
     hm_endpoint_stats_reset(e, T0 + S);
-    hm_endpoint_stats_fill(e, T0 + S, &out);
+    hm_endpoint_stats_fill(e, T0 + S, NULL, 0, &out);
     for (int w = 0; w < HM_WIN__COUNT; w++)
         assert_int_equal(out.win[w].count, 0);
     assert_int_equal(out.nphases, 0);

@@ -29,7 +29,7 @@ static void assert_within_1pct(uint64_t got, uint64_t want)
 
 static hm_snapshot_t *snap(hm_registry_t *r, uint64_t now)
 {
-    hm_snapshot_t *s = hm_registry_snapshot(r, now);
+    hm_snapshot_t *s = hm_registry_snapshot(r, now, NULL, 0);
     assert_non_null(s);
     return s;
 }

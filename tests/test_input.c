@@ -112,8 +112,8 @@ static void test_input_angle_brackets_move_the_sort_column(void **state)
     assert_int_equal(m->sort, HM_COL_NAME);
     assert_false(m->descending); /* names A to Z */
     assert_string_equal(fx_rows_of(m), "GET /a GET /b GET /c POST /d POST /e");
-    keys(m, "<"); /* wraps to the last sortable column, skipping SLO and trend */
-    assert_int_equal(m->sort, HM_COL_QUEUE);
+    keys(m, "<"); /* wraps to the last sortable column (SLO: breaches first), skipping trend */
+    assert_int_equal(m->sort, HM_COL_SLO);
     keys(m, ">");
     assert_int_equal(m->sort, HM_COL_NAME);
 }
@@ -140,10 +140,12 @@ static void test_input_clicking_a_header_sorts_by_it(void **state)
     hm_input_key(m, KEY_MOUSE, x, HM_TABLE_HEADER_ROW, WIDTH); /* again: reversed */
     assert_false(m->descending);
     assert_string_equal(fx_row(m, 0), "GET /a");
-    int slo = header_x(HM_COL_SLO);
-    assert_true(slo > 0);
-    hm_input_key(m, KEY_MOUSE, slo, HM_TABLE_HEADER_ROW, WIDTH); /* not sortable */
+    int trend = header_x(HM_COL_TREND);
+    assert_true(trend > 0);
+    hm_input_key(m, KEY_MOUSE, trend, HM_TABLE_HEADER_ROW, WIDTH); /* not sortable */
     assert_int_equal(m->sort, HM_COL_RATE);
+    hm_input_key(m, KEY_MOUSE, header_x(HM_COL_SLO), HM_TABLE_HEADER_ROW, WIDTH);
+    assert_int_equal(m->sort, HM_COL_SLO);
 }
 
 static void test_input_clicking_a_row_selects_it(void **state)

@@ -268,12 +268,12 @@ static void test_settings_config_path_prefers_xdg(void **state)
     char buf[256];
     setenv("XDG_CONFIG_HOME", "/x/conf", 1);
     setenv("HOME", "/home/u", 1);
-    assert_string_equal(hm_settings_config_path(buf, sizeof buf), "/x/conf/hotmon/config");
+    assert_string_equal(hm_settings_config_path("config", buf, sizeof buf), "/x/conf/hotmon/config");
     setenv("XDG_CONFIG_HOME", "", 1);
-    assert_string_equal(hm_settings_config_path(buf, sizeof buf), "/home/u/.config/hotmon/config");
+    assert_string_equal(hm_settings_config_path("config", buf, sizeof buf), "/home/u/.config/hotmon/config");
     unsetenv("XDG_CONFIG_HOME");
     unsetenv("HOME");
-    assert_null(hm_settings_config_path(buf, sizeof buf));
+    assert_null(hm_settings_config_path("config", buf, sizeof buf));
 }
 
 static void test_settings_help_lists_every_option_with_defaults(void **state)

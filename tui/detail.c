@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "slo_text.h"
 #include "format.h"
 #include "sparkline.h"
 
@@ -98,6 +99,25 @@ static void chart(pen_t *p, const hm_snap_endpoint_t *e)
     }
 }
 
+/* The rules that apply to e, each with its state, value, breaches, and
+ * budget and burn rates for objective rules; then the p95 drift. */
+static void slo(pen_t *p, const hm_snapshot_t *snap, const hm_snap_endpoint_t *e)
+{
+    char text[1024], v[48], budget[128];
+    for (size_t i = 0; i < e->nslo; i++) {
+        const hm_snap_slo_t *r = &e->slo[i];
+        static const char *const state[] = {"-", "ok", "FAIL"};
+        snprintf(text, sizeof text, "SLO %-4s %s  now %s  %u breach%s  %s",
+                 state[r->state <= HM_SLO_STATE_BREACH ? r->state : 0],
+                 snap->rules[r->rule].rule.text,
+                 r->state ? hm_slo_text_actual(snap, r, v, sizeof v) : "-", r->breaches,
+                 r->breaches == 1 ? "" : "es", hm_slo_text_budget(r, budget, sizeof budget));
+        put(p, r->state == HM_SLO_STATE_BREACH ? HM_ROLE_BREACH : HM_ROLE_DEFAULT, text);
+    }
+    hm_slo_text_drift(&e->drift, p->utf8, text, sizeof text);
+    put(p, e->drift.drifting ? HM_ROLE_BREACH : HM_ROLE_DEFAULT, text);
+}
+
 void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
 {
     pen_t p = {t, hm_term_utf8(t), 0};
@@ -143,6 +163,7 @@ void hm_detail_draw(const hm_model_t *m, const hm_term_t *t)
                  (long long)e->metrics[i].value.max);
         put(&p, HM_ROLE_DEFAULT, text);
     }
+    slo(&p, m->view.snap, e);
     gap(&p);
     histogram(&p, s);
     gap(&p);

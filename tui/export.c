@@ -57,7 +57,7 @@ static void iso_time(int64_t unix_ms, char *buf, size_t n)
 
 /* Markdown text: every character Markdown could read as markup or HTML is
  * backslash-escaped, so no name can make a cell, a link or a tag. */
-static void md_text(FILE *out, const char *s)
+void hm_export_md_text(FILE *out, const char *s)
 {
     for (; *s; s++) {
         if (strchr("\\`*_[]<>|~&!#", *s))
@@ -81,24 +81,29 @@ static void title(FILE *out, const hm_view_t *v, const hm_export_meta_t *m, cons
              filt, v->nrows, v->total);
     fputs(prefix, out);
     if (md)
-        md_text(out, line);
+        hm_export_md_text(out, line);
     else
         fputs(line, out);
     fputc('\n', out);
 }
 
-/* Columns written by text and Markdown: the table without the sparkline
- * and SLO (which mean nothing in a file yet); the changes against the
- * baseline come last and only with one. */
-static const hm_col_t text_cols[] = {HM_COL_NAME,   HM_COL_RATE,     HM_COL_P50,   HM_COL_P95,
-                                     HM_COL_P99,    HM_COL_MAX,      HM_COL_ERRORS, HM_COL_INFLIGHT,
-                                     HM_COL_QUEUE,  HM_COL_D_P50,    HM_COL_D_P99,  HM_COL_D_RATE,
-                                     HM_COL_D_ERRORS};
-
-static size_t text_columns(const hm_view_t *v)
+/* Columns written by text and Markdown: the table without the sparkline;
+ * SLO only when there are rules or drift to show, and the changes against
+ * the baseline last and only with one. Fills out; returns how many. */
+static size_t text_columns(const hm_view_t *v, hm_col_t out[HM_COL__COUNT])
 {
-    size_t n = sizeof text_cols / sizeof text_cols[0];
-    return v->baseline ? n : n - 4;
+    static const hm_col_t base[] = {HM_COL_NAME, HM_COL_RATE,   HM_COL_P50,      HM_COL_P95,
+                                    HM_COL_P99,  HM_COL_MAX,    HM_COL_ERRORS,   HM_COL_INFLIGHT,
+                                    HM_COL_QUEUE};
+    static const hm_col_t delta[] = {HM_COL_D_P50, HM_COL_D_P99, HM_COL_D_RATE, HM_COL_D_ERRORS};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
+        out[n++] = base[i];
+    if (v->snap->nrules || v->snap->drifting)
+        out[n++] = HM_COL_SLO;
+    for (size_t i = 0; v->baseline && i < sizeof delta / sizeof delta[0]; i++)
+        out[n++] = delta[i];
+    return n;
 }
 
 static void write_text(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
@@ -110,16 +115,17 @@ static void write_text(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
         int w = hm_escape_width(hm_escape(v->snap->endpoints[v->rows[r]].name, m->utf8, buf, sizeof buf));
         wname = w > wname ? w : wname;
     }
-    size_t ncols = text_columns(v);
+    hm_col_t cols[HM_COL__COUNT];
+    size_t ncols = text_columns(v, cols);
     for (size_t c = 0; c < ncols; c++) {
-        const hm_column_t *col = hm_column(text_cols[c]);
+        const hm_column_t *col = hm_column(cols[c]);
         fprintf(out, c ? " %*s" : "%-*s", c ? col->width + 1 : wname, col->header);
     }
     fputc('\n', out);
     for (size_t r = 0; r < v->nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
-            const hm_column_t *col = hm_column(text_cols[c]);
-            hm_view_cell(v, r, text_cols[c], m->utf8, buf, sizeof buf, NULL);
+            const hm_column_t *col = hm_column(cols[c]);
+            hm_view_cell(v, r, cols[c], m->utf8, buf, sizeof buf, NULL);
             int pad = (c ? col->width + 1 : wname) - hm_escape_width(buf);
             if (c)
                 fprintf(out, " %*s%s", pad > 0 ? pad : 0, "", buf);
@@ -134,19 +140,20 @@ static void write_md(FILE *out, const hm_view_t *v, const hm_export_meta_t *m)
 {
     title(out, v, m, "### ", true);
     fputc('\n', out);
-    size_t ncols = text_columns(v);
+    hm_col_t cols[HM_COL__COUNT];
+    size_t ncols = text_columns(v, cols);
     for (size_t c = 0; c < ncols; c++)
-        fprintf(out, "| %s ", hm_column(text_cols[c])->header);
+        fprintf(out, "| %s ", hm_column(cols[c])->header);
     fputs("|\n", out);
     for (size_t c = 0; c < ncols; c++)
-        fputs(hm_column(text_cols[c])->right ? "|---:" : "|---", out);
+        fputs(hm_column(cols[c])->right ? "|---:" : "|---", out);
     fputs("|\n", out);
     char buf[NAME_BUF];
     for (size_t r = 0; r < v->nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
-            hm_view_cell(v, r, text_cols[c], m->utf8, buf, sizeof buf, NULL);
+            hm_view_cell(v, r, cols[c], m->utf8, buf, sizeof buf, NULL);
             fputs("| ", out);
-            md_text(out, buf);
+            hm_export_md_text(out, buf);
             fputc(' ', out);
         }
         fputs("|\n", out);
@@ -283,6 +290,14 @@ static json_t *endpoint_json(const hm_snap_endpoint_t *e, hm_win_t win)
                             "status", e->slow[i].status, "request_id",
                             hm_escape(e->slow[i].request_id, true, name, sizeof name), "age_s",
                             (double)e->slow[i].age_ns / 1e9));
+    static const char *const slo[] = {NULL, "ok", "fail"};
+    json_object_set_new(o, "slo", e->slo_state && e->slo_state <= HM_SLO_STATE_BREACH
+                                      ? json_string(slo[e->slo_state])
+                                      : json_null());
+    json_object_set_new(o, "drift",
+                        json_pack("{s:i,s:f,s:b}", "minutes", (int)e->drift.minutes,
+                                  "p95_ms_per_10m", e->drift.ns_per_10m / 1e6, "drifting",
+                                  e->drift.drifting));
     json_object_set_new(o, "phases", phases);
     json_object_set_new(o, "statuses", statuses);
     json_object_set_new(o, "slowest", slow);

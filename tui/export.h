@@ -35,4 +35,9 @@ typedef struct {
  * write (EIO when the stream reports an error without one). */
 int hm_export(FILE *out, hm_format_t f, const hm_view_t *v, const hm_export_meta_t *meta);
 
+/* Writes s (already escaped with hm_escape) as Markdown text: every
+ * character Markdown could read as markup or HTML is backslash-escaped, so
+ * no name can make a cell, a link or a tag. */
+void hm_export_md_text(FILE *out, const char *s);
+
 #endif

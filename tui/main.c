@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -16,7 +17,9 @@
 #include "demo.h"
 #include "hotmon.h"
 #include "once.h"
+#include "report.h"
 #include "settings.h"
+#include "slo.h"
 #include "ui.h"
 
 /* The one piece of mutable state at file scope: set by SIGINT and SIGTERM. */
@@ -40,7 +43,7 @@ int main(int argc, char **argv)
     hm_settings_t s;
     hm_settings_defaults(&s);
     char why[4200], path[4096];
-    if (hm_settings_config_path(path, sizeof path)) {
+    if (hm_settings_config_path("config", path, sizeof path)) {
         int rc = hm_settings_load_file(&s, path, why, sizeof why);
         if (rc && rc != ENOENT)
             return usage_error(why);
@@ -67,13 +70,33 @@ int main(int argc, char **argv)
         return usage_error(msg);
     }
 
+    /* SLO rules: --slo, else the default file when there is one. */
+    hm_slo_rules_t rules;
+    const char *slo_path = s.slo;
+    if (!slo_path && hm_settings_config_path("slo.rules", path, sizeof path) &&
+        access(path, F_OK) == 0)
+        slo_path = path;
+    if (slo_path && hm_slo_rules_load(slo_path, &rules, why, sizeof why) != 0) {
+        char msg[4300];
+        snprintf(msg, sizeof msg, "--slo: %s", why);
+        hm_baseline_destroy(&baseline);
+        return usage_error(msg);
+    }
+    char run_id[64];
+    time_t started = time(NULL);
+    struct tm tm;
+    localtime_r(&started, &tm);
+    size_t k = strftime(run_id, sizeof run_id, "hm-%Y%m%d-%H%M%S", &tm);
+    snprintf(run_id + k, sizeof run_id - k, "-%ld", (long)getpid());
+
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
     void *ctx = zmq_ctx_new();
     hm_collector_t *c = NULL;
-    hm_collector_options_t co = {.bind = s.bind, .snapshot_ms = s.refresh_ms};
+    hm_collector_options_t co = {.bind = s.bind, .snapshot_ms = s.refresh_ms,
+                                 .slo = slo_path ? &rules : NULL, .events_path = s.events};
     const char *reason = NULL;
     int rc = hm_collector_new(ctx, &co, &c, &reason);
     if (rc == EADDRINUSE) {
@@ -81,6 +104,12 @@ int main(int argc, char **argv)
                 "hotmon: %s is already in use (another hotmon or hotmon-collector?); use --bind "
                 "ADDR to listen elsewhere, or --connect ADDR to watch a running collector\n",
                 s.bind);
+        hm_baseline_destroy(&baseline);
+        zmq_ctx_term(ctx);
+        return 2;
+    }
+    if (rc && co.events_path && !strcmp(reason, "cannot open the events file")) {
+        fprintf(stderr, "hotmon: --events: cannot open %s: %s\n", s.events, strerror(rc));
         hm_baseline_destroy(&baseline);
         zmq_ctx_term(ctx);
         return 2;
@@ -103,6 +132,19 @@ int main(int argc, char **argv)
         status = hm_ui_run(&ui, why, sizeof why) == 0 ? 0 : 1;
         if (status)
             fprintf(stderr, "hotmon: %s\n", why);
+    }
+    /* The verdict and the report: from a snapshot taken now, with a last check. */
+    if (slo_path || s.report) {
+        hm_collector_refresh(c, 2000);
+        hm_snapshot_t *last = hm_collector_snapshot(c);
+        if (s.once && slo_path && status == 0 && !hm_slo_verdict(last))
+            status = 1;
+        hm_report_meta_t meta = {run_id, hm_collector_address(c), slo_path};
+        if (s.report && hm_report_save(s.report, last, &meta, why, sizeof why) != 0) {
+            fprintf(stderr, "hotmon: cannot write the report: %s\n", why);
+            status = status ? status : 1;
+        }
+        hm_snapshot_release(&last);
     }
     hm_demo_stop(&demo);
     hm_baseline_destroy(&baseline);

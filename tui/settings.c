@@ -72,7 +72,13 @@ static const option_t options[] = {
     {"snapshot", 'O', K_STRING, "FILE", F(snapshot), 0, 0, NULL, false,
      "with --once: write the view to FILE (atomically) instead of stdout"},
     {"baseline", 'B', K_STRING, "FILE", F(baseline), 0, 0, NULL, true,
-     "a JSON snapshot to compare against (read, not yet compared)"},
+     "a JSON snapshot to compare against"},
+    {"slo", 'L', K_STRING, "FILE", F(slo), 0, 0, NULL, true,
+     "SLO rules to check (docs/slo.md); default $XDG_CONFIG_HOME/hotmon/slo.rules when it exists"},
+    {"events", 'E', K_STRING, "FILE", F(events), 0, 0, NULL, true,
+     "append SLO breach and recovery events to FILE as JSON lines"},
+    {"report", 'P', K_STRING, "FILE", F(report), 0, 0, NULL, true,
+     "write a Markdown soak report to FILE on quit (with --once: at the end)"},
     {"help", 'h', K_FLAG, NULL, F(help), 0, 0, NULL, false, "show this help and exit"},
     {"version", 'V', K_FLAG, NULL, F(version), 0, 0, NULL, false, "show the version and exit"},
 };
@@ -407,13 +413,13 @@ int hm_settings_load_file(hm_settings_t *s, const char *path, char *why, size_t 
     return rc;
 }
 
-const char *hm_settings_config_path(char *buf, size_t n)
+const char *hm_settings_config_path(const char *file, char *buf, size_t n)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     if (xdg && *xdg)
-        snprintf(buf, n, "%s/hotmon/config", xdg);
+        snprintf(buf, n, "%s/hotmon/%s", xdg, file);
     else if (home && *home)
-        snprintf(buf, n, "%s/.config/hotmon/config", home);
+        snprintf(buf, n, "%s/.config/hotmon/%s", home, file);
     else
         return NULL;
     return buf;

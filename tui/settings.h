@@ -22,7 +22,7 @@
 
 typedef struct {
     const char *bind;            /* the embedded collector's address */
-    const char *connect;         /* a remote collector (not yet supported) */
+    const char *connect;         /* a remote collector */
     bool demo;
     bool once;
     double after_s;              /* --once: seconds to collect */
@@ -37,6 +37,9 @@ typedef struct {
     hm_format_t snapshot_format;
     const char *snapshot;        /* --once: write here instead of stdout */
     const char *baseline;
+    const char *slo;             /* SLO rules file */
+    const char *events;          /* SLO events appended here */
+    const char *report;          /* the soak report, written at the end */
     bool help, version;
     size_t nowned;
     char *owned[HM_SETTINGS_OWNED_MAX]; /* strings from the config file */
@@ -62,10 +65,10 @@ int hm_settings_parse_args(hm_settings_t *s, int argc, char **argv, char *why, s
  * the lines before it stay applied. */
 int hm_settings_load_file(hm_settings_t *s, const char *path, char *why, size_t why_len);
 
-/* The default config file: $XDG_CONFIG_HOME/hotmon/config, else
- * $HOME/.config/hotmon/config. Writes into buf; returns buf, or NULL when
- * neither variable is set. */
-const char *hm_settings_config_path(char *buf, size_t n);
+/* A file in the config folder, such as "config" or "slo.rules":
+ * $XDG_CONFIG_HOME/hotmon/FILE, else $HOME/.config/hotmon/FILE. Writes into
+ * buf; returns buf, or NULL when neither variable is set. */
+const char *hm_settings_config_path(const char *file, char *buf, size_t n);
 
 /* Whether the sort is descending: numbers biggest first, names A to Z,
  * each flipped by --reverse. */

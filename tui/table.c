@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "format.h"
 #include "input.h"
+#include "slo_text.h"
 
 void hm_table_layout(int width, bool baseline, hm_layout_t *out)
 {
@@ -151,6 +152,42 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
 
 /* The key hints of the binding table, as many as fit; the first (help) and
  * the last (quit) always. */
+static size_t pane_events(const hm_model_t *m, int lines)
+{
+    const hm_snapshot_t *s = m->view.snap;
+    if (!s || lines < HM_TABLE_TALL)
+        return 0;
+    return s->nevents < HM_TABLE_PANE_EVENTS ? s->nevents : HM_TABLE_PANE_EVENTS;
+}
+
+int hm_table_footer_rows(const hm_model_t *m, int lines)
+{
+    return 2 + (int)pane_events(m, lines);
+}
+
+/* The violations pane from row y: a summary, then the newest events when
+ * the screen is tall, else the newest event on the summary line. */
+static void pane(const hm_model_t *m, const hm_term_t *t, int y, bool utf8)
+{
+    const hm_snapshot_t *s = m->view.snap;
+    if (!s)
+        return;
+    char buf[2048], ev[1600];
+    hm_slo_text_summary(s, buf, sizeof buf);
+    size_t k = pane_events(m, LINES);
+    if (!k && s->nevents) {
+        size_t o = strlen(buf);
+        snprintf(buf + o, sizeof buf - o, " | %s", hm_slo_text_event(s, &s->events[0], utf8, ev, sizeof ev));
+    }
+    bool breaching = false;
+    for (size_t i = 0; i < s->nrules; i++)
+        breaching |= s->rules[i].breaching > 0;
+    line(t, y, buf, breaching ? HM_ROLE_BREACH : s->nrules ? HM_ROLE_OK : HM_ROLE_DIM);
+    for (size_t i = 0; i < k; i++)
+        line(t, y + 1 + (int)i, hm_slo_text_event(s, &s->events[i], utf8, ev, sizeof ev),
+             s->events[i].recovery ? HM_ROLE_OK : HM_ROLE_BREACH);
+}
+
 static void footer(const hm_term_t *t, int y)
 {
     size_t n, count = 0;
@@ -186,7 +223,7 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
         snprintf(h, sizeof h, "%s%s", col->header, l.col[i] == m->sort ? arrow : "");
         hm_term_put(t, HM_TABLE_HEADER_ROW, l.x[i], l.w[i], h, col->right, hdr);
     }
-    int last = LINES - HM_TABLE_FOOTER_ROWS;
+    int last = LINES - hm_table_footer_rows(m, LINES);
     if (m->view.nrows == 0 && m->view.total == 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "No samples yet: listening on %s.", source);
@@ -228,6 +265,6 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
             hm_term_put(t, y, l.x[i], l.w[i], v, hm_column(l.col[i])->right, attr);
         }
     }
-    line(t, last, "SLO: no rules loaded", HM_ROLE_DIM);
-    footer(t, last + 1);
+    pane(m, t, last, utf8);
+    footer(t, LINES - 1);
 }

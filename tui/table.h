@@ -9,10 +9,16 @@
 #include "model.h"
 #include "term.h"
 
-/* Rows above and below the endpoint rows. */
+/* Rows above the endpoint rows. Below them: the violations pane
+ * (hm_table_pane_rows) and the key hints. */
 #define HM_TABLE_HEADER_ROW 2
 #define HM_TABLE_FIRST_ROW 3
-#define HM_TABLE_FOOTER_ROWS 2
+#define HM_TABLE_PANE_EVENTS 4 /* newest events listed when the screen is tall */
+#define HM_TABLE_TALL 30       /* lines from which the pane lists events */
+
+/* Rows below the endpoint rows on a screen of `lines`: the pane's summary,
+ * its events when tall and there are any, the key hints. */
+int hm_table_footer_rows(const hm_model_t *m, int lines);
 
 /* Which columns fit in `width` cells, and where: columns drop in the order
  * of the column table's `drop` numbers; the name column takes what is left. */

@@ -157,7 +157,7 @@ int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *w
             take_snapshot(&m, cfg, source, hm_term_utf8(t));
         }
         hm_model_tick(&m, now_ns());
-        hm_model_set_page(&m, LINES - HM_TABLE_FIRST_ROW - HM_TABLE_FOOTER_ROWS);
+        hm_model_set_page(&m, LINES - HM_TABLE_FIRST_ROW - hm_table_footer_rows(&m, LINES));
         if (m.dirty) {
             draw(&m, t, source);
             m.dirty = false;

@@ -29,7 +29,7 @@ static const hm_column_t columns[HM_COL__COUNT] = {
     [HM_COL_ERRORS] = {"errors", "ERR%", 6, true, 0, true, false},
     [HM_COL_INFLIGHT] = {"inflight", "INFLT", 5, true, 8, true, false},
     [HM_COL_QUEUE] = {"queue", "QUEUE", 5, true, 9, true, false},
-    [HM_COL_SLO] = {"slo", "SLO", 4, false, 10, false, false},
+    [HM_COL_SLO] = {"slo", "SLO", 4, false, 10, true, false},
     [HM_COL_TREND] = {"trend", "P99 TREND (1m)", 15, false, 11, false, false},
     [HM_COL_D_P50] = {"d_p50", "dP50", 7, true, 5, false, true},
     [HM_COL_D_P99] = {"d_p99", "dP99", 7, true, 1, false, true},
@@ -75,6 +75,8 @@ double hm_column_value(const hm_snap_endpoint_t *e, hm_win_t win, hm_col_t col)
         return (double)e->inflight.now;
     case HM_COL_QUEUE:
         return (double)e->queue.now;
+    case HM_COL_SLO: /* breaches first, then drift */
+        return e->slo_state * 2 + e->drift.drifting;
     default:
         return 0;
     }
@@ -127,9 +129,15 @@ char *hm_column_format(const hm_snap_endpoint_t *e, hm_win_t win, hm_col_t col, 
     case HM_COL_QUEUE:
         snprintf(buf, n, "%lld", (long long)e->queue.now);
         return buf;
-    case HM_COL_SLO:
-        snprintf(buf, n, "-");
+    case HM_COL_SLO: {
+        /* The worst of: a breach, p95 drifting (slo.c), rules held, no rule. */
+        const char *text = e->slo_state == HM_SLO_STATE_BREACH ? "FAIL"
+                           : e->drift.drifting                 ? "DRFT"
+                           : e->slo_state == HM_SLO_STATE_OK   ? "ok"
+                                                               : "-";
+        snprintf(buf, n, "%s", text);
         return buf;
+    }
     case HM_COL_TREND:
         trend(e, columns[HM_COL_TREND].width, utf8, buf, n);
         return buf;

@@ -97,7 +97,9 @@ char *hm_view_cell(const hm_view_t *v, size_t row, hm_col_t col, bool utf8, char
 
 /* Formats column col of endpoint e into buf (NUL-terminated, at most n bytes,
  * plain text: names already escaped, durations in human units, UTF-8 only
- * when utf8 is true). Returns buf. The SLO column is "-" until SLO rules exist. */
+ * when utf8 is true). Returns buf. The SLO column is the worst of "FAIL" (a
+ * rule breached at the last check), "DRFT" (p95 drifting), "ok", "-" (no rule
+ * applies). */
 char *hm_column_format(const hm_snap_endpoint_t *e, hm_win_t win, hm_col_t col, bool utf8,
                        char *buf, size_t n);
 

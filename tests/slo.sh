@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# tests/slo.sh - SLO rules end to end through real processes: hotmon --once
+# with --slo, --events and --report, fed by prog_publish over real sockets;
+# the verdict's exit status, the events file, the report, bad rule files.
+# Run from the repository root with HM_BUILD set.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.bash
+HOTMON=$HM_BUILD/hotmon
+PUBLISH=$HM_BUILD/tests/prog_publish
+export XDG_CONFIG_HOME=$WORK/noconfig
+
+if [ ! -x "$HOTMON" ] || [ ! -x "$PUBLISH" ]; then
+    fail "built: $HOTMON and $PUBLISH"
+    finish
+    exit 1
+fi
+
+PORTS=($(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(8)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+next_port=0
+take_port() { port=${PORTS[$next_port]}; next_port=$((next_port + 1)); }
+
+# soak NAME PORT RULES ENDPOINT SPEC...: hotmon --once for 3 s with the rules,
+# while prog_publish sends SPEC to ENDPOINT; leaves NAME.{out,err,rc,jsonl,md}.
+soak() {
+    local name=$1 port=$2 rules=$3 ep=$4
+    shift 4
+    printf '%b' "$rules" >"$WORK/$name.rules"
+    timeout 30 "$HOTMON" --once --after 3 --bind "tcp://127.0.0.1:$port" --format json \
+        --slo "$WORK/$name.rules" --events "$WORK/$name.jsonl" --report "$WORK/$name.md" \
+        >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    local hp=$!
+    sleep 0.3
+    timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "$ep" "$@" >/dev/null 2>&1
+    wait "$hp"
+    echo $? >"$WORK/$name.rc"
+}
+
+# Four runs side by side, each on its own port.
+take_port
+soak pass $port '* p95 < 500ms 10s\n* error_rate < 5% 10s\ncheck 1s\n' "GET /fast" 200x10ms &
+take_port
+soak breach $port 'GET /slow p95 < 50ms 10s\ncheck 1s\n' "GET /slow" 100x200ms &
+take_port
+soak good $port '# 99% of requests under 100 ms\nsvc p99 < 100ms 10s 99%\ncheck 1s\n' svc 995x10ms 5x300ms &
+take_port
+soak bad_share $port 'svc p99 < 100ms 10s 99%\ncheck 1s\n' svc 950x10ms 50x300ms &
+wait
+
+check "rules held: exit 0" test "$(cat "$WORK/pass.rc")" = 0
+check "rules held: no events" test ! -s "$WORK/pass.jsonl"
+check "rules held: the report says PASS" grep -q '| verdict | \*\*PASS\*\* |' "$WORK/pass.md"
+check "rules held: the report lists the rules" grep -q '| \\\* p95 \\< 500ms 10s | 0 | 0 | 0 |' "$WORK/pass.md"
+check "rules held: the endpoint's row has its count" grep -q '^| GET /fast | 200 |' "$WORK/pass.md"
+check "rules held: the JSON view says ok" \
+    python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["endpoints"]; assert [x["slo"] for x in e] == ["ok"], e' "$WORK/pass.out"
+
+check "a breach: exit 1" test "$(cat "$WORK/breach.rc")" = 1
+check "a breach: the event is a JSON line with the documented fields" python3 - "$WORK/breach.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines, "no events"
+e = json.loads(lines[0])
+assert e["kind"] == "breach" and e["endpoint"] == "GET /slow", e
+assert e["metric"] == "p95" and e["percentile"] == 95 and e["window"] == "10s", e
+assert e["threshold"] == 50 and e["threshold_unit"] == "ms", e
+assert abs(e["actual"] - 200) <= 2, e   # the histogram's 1%
+assert e["rule"] == '"GET /slow" p95 < 50ms 10s', e
+assert e["at"].endswith("Z") and e["at_unix_ms"] > 0, e
+# at most one breach event per 10 s: a 3 s run has exactly one
+assert sum(json.loads(l)["kind"] == "breach" for l in lines) == 1, lines
+PY
+check "a breach: the report says FAIL and names the rule" \
+    bash -c "grep -q '| verdict | \*\*FAIL\*\* |' '$WORK/breach.md' && grep -q '^- breached: \"GET /slow\" p95 \\\\< 50ms 10s (1 breach events)' '$WORK/breach.md'"
+check "a breach: the report lists the violation" grep -q '^- [0-9:]* FAIL GET /slow  "GET /slow" p95 \\< 50ms 10s  was 20[0-9.]*ms$' "$WORK/breach.md"
+check "a breach: the JSON view says fail" grep -q '"slo": "fail"' "$WORK/breach.out"
+
+check "objective met (99.5% good of 99%): exit 0" test "$(cat "$WORK/good.rc")" = 0
+check "objective met: budget half left in the report" grep -q '^| svc | 1000 |.* | 50\.0% |$' "$WORK/good.md"
+check "objective missed (95% good): exit 1" test "$(cat "$WORK/bad_share.rc")" = 1
+check "objective missed: the event carries the exact share and the objective" python3 - "$WORK/bad_share.jsonl" <<'PY'
+import json, sys
+e = json.loads(open(sys.argv[1]).readline())
+assert e["actual"] == 95 and e["actual_unit"] == "%" and e["objective"] == 99, e
+PY
+
+# Bad rule files: file, line, column and what was expected; exit 2.
+printf '* p95 < 60ms 1m\n* p99 < 250 1m\n' >"$WORK/bad.rules"
+timeout 10 "$HOTMON" --once --after 0.1 --bind tcp://127.0.0.1:0 --slo "$WORK/bad.rules" \
+    >/dev/null 2>"$WORK/bad.err"
+check "a bad rules file: exit 2" test $? = 2
+check "a bad rules file: file:line:column and what was expected" \
+    grep -q "^hotmon: --slo: $WORK/bad.rules:2:12: expected a unit (us, ms or s) after the number$" "$WORK/bad.err"
+timeout 10 "$HOTMON" --once --after 0.1 --bind tcp://127.0.0.1:0 --slo "$WORK/none.rules" \
+    >/dev/null 2>"$WORK/none.err"
+check "a missing rules file: exit 2 with the reason" \
+    bash -c "[ $? = 2 ] && grep -q 'none.rules: No such file or directory' '$WORK/none.err'"
+timeout 10 "$HOTMON" --once --after 0.1 --bind tcp://127.0.0.1:0 --events /nonexistent/dir/ev.jsonl \
+    >/dev/null 2>"$WORK/ev.err"
+check "an events file that cannot be opened: exit 2 with the reason" \
+    bash -c "[ $? = 2 ] && grep -q 'events: cannot open /nonexistent/dir/ev.jsonl: No such file' '$WORK/ev.err'"
+# The default rules file under XDG_CONFIG_HOME is read when there is no --slo.
+mkdir -p "$XDG_CONFIG_HOME/hotmon"
+printf '* p95 <\n' >"$XDG_CONFIG_HOME/hotmon/slo.rules"
+timeout 10 "$HOTMON" --once --after 0.1 --bind tcp://127.0.0.1:0 >/dev/null 2>"$WORK/def.err"
+check "the default rules file is read (and refused when bad)" \
+    bash -c "[ $? = 2 ] && grep -q 'hotmon/slo.rules:1:8: expected a bound' '$WORK/def.err'"
+rm "$XDG_CONFIG_HOME/hotmon/slo.rules"
+
+# A hostile name: escaped in the events file and the report.
+take_port
+printf '* p95 < 1ms 10s\ncheck 1s\n' >"$WORK/evil.rules"
+timeout 30 "$HOTMON" --once --after 3 --bind "tcp://127.0.0.1:$port" --slo "$WORK/evil.rules" \
+    --events "$WORK/evil.jsonl" --report "$WORK/evil.md" >/dev/null 2>&1 &
+hp=$!
+sleep 0.3
+timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" 'evil\x1b[2J|x\x9b' 10x5ms >/dev/null 2>&1
+wait $hp
+check "a hostile name: escaped in the events file" grep -qF '"endpoint":"evil\\x1b[2J|x\\x9b"' "$WORK/evil.jsonl"
+check "a hostile name: escaped in the report, its | made text" grep -qF '| evil\\x1b\[2J\|x\\x9b | 10 |' "$WORK/evil.md"
+check "a hostile name: no control byte in the report or the events" \
+    bash -c "! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f-\x9f]' '$WORK/evil.md' '$WORK/evil.jsonl'"
+
+finish
