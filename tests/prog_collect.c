@@ -20,9 +20,12 @@
  *
  *   endpoint count=N other=0|1 name=ESCAPED-NAME
  *
- * Exits 0, 2 on bad arguments, 1 when it cannot bind.
+ * rss_kb is read after malloc_trim(0), so that it shows memory in use, not
+ * free memory glibc keeps for later. Exits 0, 2 on bad arguments, 1 when it
+ * cannot bind.
  */
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,6 +68,14 @@ static void print_reasons(const hm_snap_counters_t *k)
     }
 }
 
+/* The resident size after glibc gave back the free memory it caches (every
+ * arena, pages inside the heap too): growth then means memory in use. */
+static long used_kb(void)
+{
+    malloc_trim(0);
+    return rss_kb();
+}
+
 static void tick(const hm_snapshot_t *s)
 {
     const hm_snap_counters_t *k = &s->counters;
@@ -72,7 +83,7 @@ static void tick(const hm_snapshot_t *s)
            " client_drops=%" PRIu64 " lost=%" PRIu64 " endpoints=%" PRIu64
            " names_folded=%" PRIu64 " unknown_ids=%" PRIu64 " rss_kb=%ld",
            unix_ms(), k->samples, k->frames, k->rejected, k->client_drops, k->lost, k->endpoints,
-           k->names_folded, k->unknown_ids, rss_kb());
+           k->names_folded, k->unknown_ids, used_kb());
     print_reasons(k);
     putchar('\n');
 }
@@ -98,7 +109,7 @@ static void final(const hm_snapshot_t *s)
            k->values_clamped, k->unknown_ids, k->unknown_records);
     print_reasons(k);
     printf(" endpoint_bytes=%zu snapshot_row_bytes=%zu rss_kb=%ld\n", ep_bytes,
-           sizeof(hm_snap_endpoint_t), rss_kb());
+           sizeof(hm_snap_endpoint_t), used_kb());
     for (size_t i = 0; i < s->nendpoints; i++) {
         const hm_snap_endpoint_t *e = &s->endpoints[i];
         char name[4 * HM_SNAP_NAME_MAX + 8];
