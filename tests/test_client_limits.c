@@ -3,6 +3,8 @@
  * give it, with no collector at all: names beyond HM_NAME_MAX and not UTF-8,
  * durations and statuses out of range. Each is kept, cut or clamped, and
  * counted; the client's identity produced = sent + dropped + buffered holds.
+ * And a collector that appears after sends have failed hears every name
+ * before its samples.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,8 +18,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <zmq.h>
 
 #include "hotmon.h"
+#include "wire.h"
 
 /* An ipc address in a fresh directory: nobody listens there. */
 static void absent_address(char *addr, size_t n, char *dir, size_t dn)
@@ -147,6 +154,76 @@ static void test_client_close_without_collector_is_bounded(void **state)
     assert_true(now_ns() - t0 < 1000000000ull);
 }
 
+typedef struct {
+    hm_client_t *c;
+    hm_endpoint_t ep;
+    atomic_bool stop;
+} recorder_t;
+
+static void *record_flat_out(void *arg)
+{
+    recorder_t *r = arg;
+    while (!atomic_load(&r->stop))
+        for (int i = 0; i < 1000; i++)
+            hm_record(r->c, r->ep, 1000000, 200);
+    return NULL;
+}
+
+/* Sends fail while nobody listens; the collector that then appears must
+ * hear each name before its first sample, even when the first frame that
+ * gets through was begun right after a failed send (publisher.c). */
+static void test_client_names_come_before_samples_when_a_collector_appears(void **state)
+{
+    (void)state;
+    char dir[64], addr[256];
+    absent_address(addr, sizeof addr, dir, sizeof dir);
+    hm_options_t o = {.endpoint = addr, .service = "late"};
+    recorder_t r = {0};
+    assert_int_equal(hm_open(&o, &r.c), 0);
+    assert_int_equal(hm_endpoint(r.c, "late", &r.ep), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, record_flat_out, &r), 0);
+    struct timespec ts = {0, 200000000L};
+    nanosleep(&ts, NULL); /* frames fill and fail: nobody is there */
+
+    void *ctx = zmq_ctx_new();
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    int tmo = 100, linger = 0;
+    zmq_setsockopt(pull, ZMQ_RCVTIMEO, &tmo, sizeof tmo);
+    zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
+    assert_int_equal(zmq_bind(pull, addr), 0);
+    static uint8_t buf[HM_WIRE_FRAME_MAX];
+    bool known = false;
+    uint64_t samples = 0, before_name = 0, frames = 0;
+    for (int waited = 0; waited < 3000 && frames < 20;) {
+        int n = zmq_recv(pull, buf, sizeof buf, 0);
+        if (n < 0) {
+            waited += tmo;
+            continue;
+        }
+        hm_wire_reader_t rd;
+        hm_wire_header_t h;
+        assert_int_equal(hm_wire_open(&rd, buf, (size_t)n, &h), HM_WIRE_OK);
+        frames++;
+        hm_wire_record_t rec;
+        while (hm_wire_next(&rd, &rec)) {
+            if (rec.type == HM_REC_ENDPOINT && rec.u.decl.id == r.ep)
+                known = true;
+            if (rec.type == HM_REC_SAMPLE) {
+                samples++;
+                before_name += !known;
+            }
+        }
+    }
+    atomic_store(&r.stop, true);
+    pthread_join(t, NULL);
+    close_absent(&r.c, dir);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    assert_true(samples > 0);
+    assert_int_equal(before_name, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_client_cuts_names_at_a_character_boundary),
         cmocka_unit_test(test_client_takes_invalid_utf8_and_odd_values),
         cmocka_unit_test(test_client_close_without_collector_is_bounded),
+        cmocka_unit_test(test_client_names_come_before_samples_when_a_collector_appears),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
