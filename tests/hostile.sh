@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/hostile.sh - hostile endpoint names end to end: published through the
-# real client to a real hotmon, written out in every format, to stdout and to
-# a --snapshot file. No control byte (C0, DEL, C1 raw or UTF-8 encoded), no
+# real client to a real hotmon, written out in every format, to stdout, to
+# a --snapshot file, to the SLO events file and to the Markdown report. No control byte (C0, DEL, C1 raw or UTF-8 encoded), no
 # bidi override or isolate, no zero-width character and no invalid UTF-8 may
 # come out, on stdout, stderr or in the file; every text row keeps its width
 # in terminal cells, double-width characters included. (The screen itself is
@@ -39,13 +39,17 @@ import socket
 socks = [socket.socket() for _ in range(5)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))'))
-# Runs: the four formats to stdout, and JSON to a --snapshot file ("snap").
+# Runs: the four formats to stdout, and JSON to a --snapshot file ("snap"),
+# that run with an SLO every endpoint breaches, so that each name also goes
+# into the events file and the Markdown report.
+printf '* p95 < 1us 10s\ncheck 200ms\n' >"$WORK/breach.rules"
 runs=(text md csv json snap)
 for i in 0 1 2 3 4; do
     r=${runs[$i]}
     addr=tcp://127.0.0.1:${ports[$i]}
     if [ "$r" = snap ]; then
-        out=(--format json --snapshot "$WORK/snap.json")
+        out=(--format json --snapshot "$WORK/snap.json" --slo "$WORK/breach.rules"
+             --events "$WORK/events.jsonl" --report "$WORK/report.md")
     else
         out=(--format "$r")
     fi
@@ -97,6 +101,10 @@ for f in text md csv json; do
 done
 check "--snapshot FILE: the file as clean, stdout and stderr empty" \
     bash -c "$(declare -f clean); clean '$WORK/snap.json' && [ ! -s '$WORK/out.snap' ] && [ ! -s '$WORK/err.snap' ]"
+check "--events FILE: an event for each of the 13 names, every line clean" \
+    bash -c "$(declare -f clean); clean '$WORK/events.jsonl' && [ \"\$(grep -o '\"endpoint\": *\"[^\"]*\"' '$WORK/events.jsonl' | sort -u | wc -l)\" = 13 ]"
+check "--report FILE: the Markdown report as clean, the names in it escaped" \
+    bash -c "$(declare -f clean); clean '$WORK/report.md' && grep -qF 'u202eevil |' '$WORK/report.md' && grep -qF x1b '$WORK/report.md'"
 
 check "--format json: all 13 names, each shown with its escapes" python3 - "$WORK/out.json" <<'EOF'
 import json, sys
