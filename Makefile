@@ -24,7 +24,7 @@ ifeq ($(SAN),1)
 OPT = -O1
 DEBUG = -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
-PKGS = libzmq ncursesw jansson
+PKGS = libzmq ncursesw jansson libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -38,8 +38,12 @@ Q = @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-# The client library: everything in client/ but the programs built on it.
-CLIENT_PROGS = client/load.c client/pipe.c
+# The client library: everything in client/ but the programs built on it and
+# their own modules (client/load_*.c, client/pipe_*.c), which go into
+# archives of their own for the programs, tests, fuzzers and benchmarks.
+LOAD_SRC = $(wildcard client/load_*.c)
+PIPE_SRC = $(wildcard client/pipe_*.c)
+CLIENT_PROGS = client/load.c client/pipe.c $(LOAD_SRC) $(PIPE_SRC)
 CLIENT_SRC = $(filter-out $(CLIENT_PROGS) $(wildcard client/*_main.c),$(wildcard client/*.c))
 COLLECTOR_SRC = $(filter-out collector/main.c,$(wildcard collector/*.c))
 TUI_SRC = $(filter-out tui/main.c,$(wildcard tui/*.c))
@@ -54,8 +58,10 @@ LIBHOTMON_A = $(BUILD)/libhotmon.a
 LIBHOTMON_SO = $(BUILD)/libhotmon.so
 LIBCOLLECTOR = $(BUILD)/libhmcollector.a
 LIBTUI = $(BUILD)/libhmtui.a
+LIBLOAD = $(BUILD)/libhmload.a
+LIBPIPE = $(BUILD)/libhmpipe.a
 # Order matters for static linking: users before what they use.
-ALL_LIBS = $(LIBTUI) $(LIBCOLLECTOR) $(LIBHOTMON_A)
+ALL_LIBS = $(LIBTUI) $(LIBLOAD) $(LIBPIPE) $(LIBCOLLECTOR) $(LIBHOTMON_A)
 
 PROGS = $(if $(wildcard tui/main.c),$(BUILD)/hotmon) \
         $(if $(wildcard collector/main.c),$(BUILD)/hotmon-collector) \
@@ -74,6 +80,9 @@ CHECK_FUZZ_SECONDS ?= 5
 MINUTES ?= 10
 BENCH_SRC = $(wildcard bench/bench_*.c)
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# The C++ peer (prometheus-cpp), built when its library is there.
+PROM_LIBS := $(shell pkg-config --libs prometheus-cpp-core 2>/dev/null)
+BENCH_BIN += $(if $(PROM_LIBS),$(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/bench_*.cpp)))
 
 .PHONY: all deps run check check-build check-san test bench fuzz fuzz-build soak install uninstall clean format
 .DEFAULT_GOAL := all
@@ -104,6 +113,7 @@ test: check-build
 	$(Q)scripts/run-tests.sh $(BUILD)
 
 bench: deps
+	$(Q)scripts/install-deps.sh g++ prometheus-cpp-dev
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) OPT=-O2
 	$(Q)scripts/run-bench.sh $(BUILD)
 
@@ -161,6 +171,14 @@ $(LIBTUI): $(TUI_OBJ)
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
+$(LIBLOAD): $(call obj,$(LOAD_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(LIBPIPE): $(call obj,$(PIPE_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
 $(BUILD)/libhotmon.pc: client/libhotmon.pc.in
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*HM_VERSION_STRING "\(.*\)"/\1/p' client/hotmon.h)|' $< > $@
@@ -171,10 +189,10 @@ $(BUILD)/hotmon: $(call obj,tui/main.c) $(ALL_LIBS)
 $(BUILD)/hotmon-collector: $(call obj,collector/main.c) $(LIBCOLLECTOR) $(LIBHOTMON_A)
 	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
-$(BUILD)/hotmon-load: $(call obj,client/load.c) $(LIBCOLLECTOR) $(LIBHOTMON_A)
+$(BUILD)/hotmon-load: $(call obj,client/load.c) $(LIBLOAD) $(LIBCOLLECTOR) $(LIBHOTMON_A)
 	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
-$(BUILD)/hotmon-pipe: $(call obj,client/pipe.c) $(LIBHOTMON_A)
+$(BUILD)/hotmon-pipe: $(call obj,client/pipe.c) $(LIBPIPE) $(LIBHOTMON_A)
 	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(ALL_LIBS)
@@ -184,6 +202,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(ALL_LIBS)
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+$(BUILD)/bench/%: bench/%.cpp $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)$(CXX) -std=c++17 $(OPT) $(DEBUG) -Iclient -Icollector $(PKG_CFLAGS) $(CXXFLAGS) \
+	    -o $@ $< $(ALL_LIBS) $(PROM_LIBS) $(FINAL_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \

@@ -115,6 +115,26 @@ static void free_client(hm_client_t *c)
     free(c);
 }
 
+/* The CURVE keys from the options or the environment; 0 without a server
+ * key, EINVAL for keys that are not 40-character Z85. */
+static int curve_client(void *sock, const hm_options_t *o)
+{
+    const char *server = o->curve_server_key ? o->curve_server_key
+                                             : getenv("HOTMON_CURVE_SERVER_KEY");
+    if (!server || !*server)
+        return 0;
+    const char *keys[3] = {server,
+                           o->curve_public_key ? o->curve_public_key
+                                               : getenv("HOTMON_CURVE_PUBLIC_KEY"),
+                           o->curve_secret_key ? o->curve_secret_key
+                                               : getenv("HOTMON_CURVE_SECRET_KEY")};
+    const int opts[3] = {ZMQ_CURVE_SERVERKEY, ZMQ_CURVE_PUBLICKEY, ZMQ_CURVE_SECRETKEY};
+    for (int i = 0; i < 3; i++)
+        if (!keys[i] || strlen(keys[i]) != 40 || zmq_setsockopt(sock, opts[i], keys[i], 40) != 0)
+            return EINVAL;
+    return 0;
+}
+
 int hm_open(const hm_options_t *opts, hm_client_t **out)
 {
     hm_options_t o = opts ? *opts : (hm_options_t){0};
@@ -162,6 +182,9 @@ int hm_open(const hm_options_t *opts, hm_client_t **out)
     zmq_setsockopt(c->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(c->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
+    if ((rc = curve_client(c->sock, &o)) != 0)
+        goto fail_key;
+    rc = ENOMEM;
     if (zmq_connect(c->sock, c->endpoint_addr) != 0) {
         rc = EINVAL;
         goto fail_key;
@@ -355,11 +378,10 @@ void hm_mark(hm_client_t *c, hm_span_t span, hm_phase_t phase)
     s->last_mark_ns = now;
 }
 
-void hm_request_id(hm_client_t *c, hm_span_t span, const char *id)
+/* Copies request id `id` into x, cut at a UTF-8 boundary (and counted) when
+ * longer than HM_REQUEST_ID_MAX. */
+static void set_rid(hm_thread_state_t *t, hm_scratch_t *x, const char *id)
 {
-    hm_thread_state_t *t = pthread_getspecific(c->key);
-    if (!t || span == HM_SPAN_NONE || t->scratch.span != span || !id)
-        return;
     size_t n = strnlen(id, HM_REQUEST_ID_MAX + 1);
     if (n > HM_REQUEST_ID_MAX) {
         n = HM_REQUEST_ID_MAX;
@@ -367,8 +389,16 @@ void hm_request_id(hm_client_t *c, hm_span_t span, const char *id)
             n--;
         bump(&t->names_cut);
     }
-    memcpy(t->scratch.rid, id, n);
-    t->scratch.rid_len = (uint8_t)n;
+    memcpy(x->rid, id, n);
+    x->rid_len = (uint8_t)n;
+}
+
+void hm_request_id(hm_client_t *c, hm_span_t span, const char *id)
+{
+    hm_thread_state_t *t = pthread_getspecific(c->key);
+    if (!t || span == HM_SPAN_NONE || t->scratch.span != span || !id)
+        return;
+    set_rid(t, &t->scratch, id);
 }
 
 static uint16_t clamp_status(int status)
@@ -464,6 +494,31 @@ void hm_record(hm_client_t *c, hm_endpoint_t ep, uint64_t duration_ns, int statu
     if (ep >= atomic_load_explicit(&c->nendpoints, memory_order_acquire))
         return;
     push(c, self_state(c), ep, duration_ns, status, NULL);
+}
+
+void hm_record_sample(hm_client_t *c, hm_endpoint_t ep, const hm_sample_t *sample)
+{
+    if (ep >= atomic_load_explicit(&c->nendpoints, memory_order_acquire))
+        return;
+    hm_thread_state_t *t = self_state(c);
+    if (!t) {
+        push(c, t, ep, sample->duration_ns, sample->status, NULL);
+        return;
+    }
+    hm_scratch_t x = {.has_delay = sample->delay_ns > 0, .delay_ns = sample->delay_ns};
+    unsigned n = sample->nphases;
+    if (n > HM_SPAN_PHASES_MAX) {
+        atomic_fetch_add_explicit(&t->phases_dropped, n - HM_SPAN_PHASES_MAX, memory_order_relaxed);
+        n = HM_SPAN_PHASES_MAX;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        x.phase[i] = sample->phase[i];
+        x.phase_ns[i] = sample->phase_ns[i];
+    }
+    x.nphases = (uint8_t)n;
+    if (sample->request_id)
+        set_rid(t, &x, sample->request_id);
+    push(c, t, ep, sample->duration_ns, sample->status, &x);
 }
 
 void hm_gauge_set(hm_client_t *c, hm_endpoint_t ep, hm_metric_t gauge, int64_t value)

@@ -64,6 +64,12 @@ typedef struct {
     uint32_t flush_ms;         /* longest a sample waits in the ring; 0: 20, at most 50 */
     uint32_t close_timeout_ms; /* hm_close's bound for flushing what is buffered; 0: 100 */
     uint32_t declare_every_ms; /* hello and declarations are repeated this often; 0: 1000 */
+    /* CURVE, for a collector started with --curve-secret: its public key and
+     * this client's key pair, 40-character Z85 each. NULL: $HOTMON_CURVE_SERVER_KEY,
+     * $HOTMON_CURVE_PUBLIC_KEY, $HOTMON_CURVE_SECRET_KEY; no server key: no CURVE. */
+    const char *curve_server_key;
+    const char *curve_public_key;
+    const char *curve_secret_key;
 } hm_options_t;
 
 /* Counters of one client, for the service's own reporting and for tests.
@@ -130,6 +136,25 @@ void hm_end(hm_client_t *c, hm_span_t span, int status);
 
 /* Records a sample measured elsewhere: duration_ns on endpoint ep. */
 void hm_record(hm_client_t *c, hm_endpoint_t ep, uint64_t duration_ns, int status);
+
+/* A sample measured elsewhere, with what a span would carry: for bridges and
+ * simulations that know the durations but did not live them (hotmon-pipe,
+ * hotmon-load). Pointers are borrowed for the call. */
+typedef struct {
+    uint64_t duration_ns;       /* service time */
+    uint64_t delay_ns;          /* open loop: started this much after its intended start; 0: none */
+    int status;                 /* as for hm_end */
+    const char *request_id;     /* NULL: none; cut to HM_REQUEST_ID_MAX */
+    unsigned nphases;           /* beyond HM_SPAN_PHASES_MAX: dropped and counted */
+    const hm_phase_t *phase;    /* nphases phase ids ... */
+    const uint64_t *phase_ns;   /* ... and their durations */
+} hm_sample_t;
+
+/* Records *sample on endpoint ep: hm_record with a delay, phases and a
+ * request id. The latency the collector shows is duration_ns + delay_ns.
+ * Same guarantees as hm_record: no lock, no system call, no allocation after
+ * the thread's first call. */
+void hm_record_sample(hm_client_t *c, hm_endpoint_t ep, const hm_sample_t *sample);
 
 /* Sets a gauge of endpoint ep (queue depth: HM_GAUGE_QUEUE). The publisher
  * sends the latest value with every frame that changed it, and all of them

@@ -21,15 +21,27 @@
 
 #include <zmq.h>
 
+#include "auth.h"
 #include "ingest.h"
 #include "registry.h"
 #include "slo.h"
+#include "snapcodec.h"
 
 #define ADDR_MAX 256
 #define DRAIN_MAX 4096 /* frames read before looking at the clock and the controls */
+/* Snapshot messages carry the whole 300 s history this often and only its
+ * last seconds otherwise (viewers merge them): at 1,000 endpoints the whole
+ * history is most of a message (docs/collector.md has the figures). */
+#define HISTORY_FULL_NS 10000000000ull
+#define HISTORY_TAIL 5
 
 struct hm_collector {
     void *sock;
+    void *pub;                     /* PUB socket or NULL; the ingest thread's */
+    void *zap;                     /* ZAP handler (REP) with CURVE, or NULL; the ingest thread's */
+    const hm_auth_t *auth;
+    uint64_t full_ns;              /* when the whole history last went out */
+    char pub_address[ADDR_MAX];
     int efd;                       /* wakes the ingest thread */
     pthread_t thread;
     bool started;
@@ -54,7 +66,33 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Sends SLO events out: the events file, when there is one. A failed write
+/* Sends one message (topic frame, body frame) on the PUB socket; nothing
+ * without one. Never waits: a subscriber too slow to take it misses it. */
+static void publish(hm_collector_t *c, const char *topic, const void *body, size_t len)
+{
+    if (!c->pub)
+        return;
+    if (zmq_send(c->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        zmq_send(c->pub, body, len, ZMQ_DONTWAIT);
+}
+
+static void publish_snapshot(hm_collector_t *c, const hm_snapshot_t *s, uint64_t now)
+{
+    if (!c->pub)
+        return;
+    bool full = now - c->full_ns >= HISTORY_FULL_NS || c->full_ns == 0;
+    uint8_t *body;
+    size_t len;
+    if (hm_snapcodec_encode(s, full ? HM_WINDOW_HISTORY : HISTORY_TAIL, &body, &len) != 0)
+        return; /* out of memory: viewers see the data age */
+    publish(c, HM_SNAPCODEC_TOPIC, body, len);
+    free(body);
+    if (full)
+        c->full_ns = now;
+}
+
+/* Sends SLO events out: on the PUB socket under HM_SLO_TOPIC, and to the
+ * events file when there is one. A failed write
  * (a full disk) is counted, shown on the status line, and the event stays
  * in the snapshots' list. */
 static void announce(hm_collector_t *c, const hm_slo_event_t *evs, size_t n)
@@ -65,6 +103,7 @@ static void announce(hm_collector_t *c, const hm_slo_event_t *evs, size_t n)
         size_t len = hm_slo_event_json(&rules->rule[evs[i].rule], &evs[i], line, sizeof line - 1);
         if (!len)
             continue;
+        publish(c, HM_SLO_TOPIC, line, len);
         line[len++] = '\n';
         if (c->events && (fwrite(line, 1, len, c->events) != len || fflush(c->events) != 0)) {
             hm_registry_counters(c->reg)->events_unwritten++;
@@ -76,7 +115,7 @@ static void announce(hm_collector_t *c, const hm_slo_event_t *evs, size_t n)
 /* Builds a snapshot, checks the SLO rules on it and swaps it in; it answers
  * the refresh requests counted in asked (read before the snapshot was
  * begun), and a check is forced for those. False when out of memory. */
-static bool publish(hm_collector_t *c, uint64_t now, uint64_t asked, bool requested)
+static bool swap_in(hm_collector_t *c, uint64_t now, uint64_t asked, bool requested)
 {
     uint64_t bounds[HM_SNAP_BOUNDS];
     size_t nbounds = hm_slo_bounds(c->slo, bounds);
@@ -98,6 +137,7 @@ static bool publish(hm_collector_t *c, uint64_t now, uint64_t asked, bool reques
     pthread_cond_broadcast(&c->fresh);
     pthread_mutex_unlock(&c->lock);
     hm_snapshot_release(&old);
+    publish_snapshot(c, s, now);
     return true;
 }
 
@@ -122,12 +162,15 @@ static void *run(void *arg)
     uint64_t period = (uint64_t)c->snapshot_ms * 1000000ull;
     uint64_t next = now_ns() + period;
     uint64_t served = 0; /* refresh requests answered (the thread's copy) */
-    zmq_pollitem_t items[2] = {{c->sock, 0, ZMQ_POLLIN, 0}, {NULL, c->efd, ZMQ_POLLIN, 0}};
+    zmq_pollitem_t items[3] = {{c->sock, 0, ZMQ_POLLIN, 0}, {NULL, c->efd, ZMQ_POLLIN, 0},
+                               {c->zap, 0, ZMQ_POLLIN, 0}};
     while (!atomic_load(&c->stop)) {
         uint64_t now = now_ns();
         long timeout = now >= next ? 0 : (long)((next - now) / 1000000ull) + 1;
-        if (zmq_poll(items, 2, timeout) < 0 && errno != EINTR)
+        if (zmq_poll(items, c->zap ? 3 : 2, timeout) < 0 && errno != EINTR)
             break;
+        if ((items[2].revents & ZMQ_POLLIN) && hm_auth_handle(c->auth, c->zap))
+            hm_registry_counters(c->reg)->auth_failures++;
         if (items[0].revents & ZMQ_POLLIN)
             drain(c);
         if (items[1].revents & ZMQ_POLLIN) {
@@ -153,7 +196,7 @@ static void *run(void *arg)
             c->slo = fresh;
         }
         if (now >= next || asked != served) {
-            if (publish(c, now, asked, asked != served))
+            if (swap_in(c, now, asked, asked != served))
                 served = asked;
             next = now + period;
         }
@@ -167,6 +210,46 @@ static void wake(hm_collector_t *c)
     if (write(c->efd, &one, sizeof one) < 0) {
         /* the counter is full: the thread is awake already */
     }
+}
+
+/* Binds sock to addr and writes the address really bound (ADDR_MAX bytes). */
+static int bind_to(void *sock, const char *addr, char *bound, const char **why)
+{
+    if (zmq_bind(sock, addr) != 0) {
+        int rc = errno;
+        *why = rc == EADDRINUSE ? "address already in use"
+               : rc == EINVAL || rc == EPROTONOSUPPORT || rc == ENOENT
+                   ? "not a valid ZeroMQ address (tcp://HOST:PORT or ipc://PATH)"
+                   : zmq_strerror(rc);
+        return rc == EPROTONOSUPPORT || rc == ENOENT ? EINVAL : rc;
+    }
+    size_t len = ADDR_MAX;
+    zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &len);
+    return 0;
+}
+
+/* The ZAP handler first (ZeroMQ asks it about every CURVE handshake), then
+ * the ingest socket as a CURVE server. */
+static int start_auth(hm_collector_t *c, void *zmq_ctx, const hm_auth_t *auth, void *sock,
+                      const char **why)
+{
+    c->auth = auth;
+    int linger = 0, rc;
+    if (!(c->zap = zmq_socket(zmq_ctx, ZMQ_REP))) {
+        rc = errno;
+        *why = zmq_strerror(rc);
+        return rc;
+    }
+    zmq_setsockopt(c->zap, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(c->zap, "inproc://zeromq.zap.01") != 0) {
+        rc = errno;
+        *why = rc == EADDRINUSE ? "another ZAP handler runs in this ZeroMQ context"
+                                : zmq_strerror(rc);
+        return rc;
+    }
+    if ((rc = hm_auth_server(auth, sock)))
+        *why = zmq_strerror(rc);
+    return rc;
 }
 
 int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_collector_t **out,
@@ -218,19 +301,28 @@ int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_colle
     zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
-    const char *bind = o.bind ? o.bind : "tcp://127.0.0.1:7450";
-    if (zmq_bind(c->sock, bind) != 0) {
-        rc = errno;
-        *why = rc == EADDRINUSE ? "address already in use"
-               : rc == EINVAL || rc == EPROTONOSUPPORT || rc == ENOENT
-                   ? "not a valid ZeroMQ address (tcp://HOST:PORT or ipc://PATH)"
-                   : zmq_strerror(rc);
-        if (rc == EPROTONOSUPPORT || rc == ENOENT)
-            rc = EINVAL;
+    if (o.auth && (rc = start_auth(c, zmq_ctx, o.auth, c->sock, why)))
         goto fail;
+    if ((rc = bind_to(c->sock, o.bind ? o.bind : "tcp://127.0.0.1:7450", c->address, why)))
+        goto fail;
+    if (o.pub) {
+        if (!(c->pub = zmq_socket(zmq_ctx, ZMQ_PUB))) {
+            rc = errno;
+            *why = zmq_strerror(rc);
+            goto fail;
+        }
+        /* A few messages per subscriber: snapshots are big, and a slow
+         * viewer wants the newest, not a backlog. */
+        int pub_hwm = 16;
+        zmq_setsockopt(c->pub, ZMQ_SNDHWM, &pub_hwm, sizeof pub_hwm);
+        zmq_setsockopt(c->pub, ZMQ_LINGER, &linger, sizeof linger);
+        if (o.auth && (rc = hm_auth_server(o.auth, c->pub))) {
+            *why = zmq_strerror(rc);
+            goto fail;
+        }
+        if ((rc = bind_to(c->pub, o.pub, c->pub_address, why)))
+            goto fail;
     }
-    size_t len = sizeof c->address;
-    zmq_getsockopt(c->sock, ZMQ_LAST_ENDPOINT, c->address, &len);
     if (pthread_create(&c->thread, NULL, run, c) != 0) {
         rc = EAGAIN;
         *why = "cannot start the ingest thread";
@@ -257,6 +349,10 @@ void hm_collector_destroy(hm_collector_t **self_p)
     }
     if (c->sock)
         zmq_close(c->sock);
+    if (c->pub)
+        zmq_close(c->pub);
+    if (c->zap)
+        zmq_close(c->zap);
     if (c->efd >= 0)
         close(c->efd);
     hm_snapshot_release(&c->latest);
@@ -274,6 +370,11 @@ void hm_collector_destroy(hm_collector_t **self_p)
 const char *hm_collector_address(const hm_collector_t *c)
 {
     return c->address;
+}
+
+const char *hm_collector_pub_address(const hm_collector_t *c)
+{
+    return c->pub ? c->pub_address : NULL;
 }
 
 hm_snapshot_t *hm_collector_snapshot(hm_collector_t *c)

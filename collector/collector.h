@@ -17,6 +17,7 @@
 #include "snapshot.h"
 
 typedef struct hm_collector hm_collector_t;
+struct hm_auth;
 
 typedef struct {
     const char *bind;          /* ingest address; NULL: "tcp://127.0.0.1:7450".
@@ -27,6 +28,10 @@ typedef struct {
     uint32_t sender_expiry_ms; /* silence after which a sender is forgotten; 0: 10000 */
     const hm_slo_rules_t *slo; /* SLO rules (copied); NULL: none, drift is still tracked */
     const char *events_path;   /* SLO events appended here as JSON lines; NULL: none */
+    const char *pub;           /* PUB address for snapshot messages and events; NULL: none.
+                                  A wildcard port is resolved (see pub_address) */
+    const struct hm_auth *auth; /* CURVE on both sockets (auth.h; borrowed, must outlive the
+                                  collector); NULL: none. Refusals count in auth_failures */
 } hm_collector_options_t;
 
 /* Binds and starts the ingest thread. zmq_ctx is the caller's ZeroMQ context
@@ -43,6 +48,11 @@ void hm_collector_destroy(hm_collector_t **self_p);
 
 /* The address really bound (a wildcard port resolved). Borrowed. */
 const char *hm_collector_address(const hm_collector_t *c);
+
+/* The PUB address really bound, or NULL without one. Borrowed. Every
+ * snapshot goes out on it as a message (snapcodec.h) under the topic
+ * "perf.snapshot": topic frame, body frame. */
+const char *hm_collector_pub_address(const hm_collector_t *c);
 
 /* The latest snapshot, with a reference the caller releases with
  * hm_snapshot_release. Never NULL after hm_collector_new succeeded (an empty

@@ -285,6 +285,7 @@ static void fill_stats(hm_window_t *w, uint64_t now_ns, hm_win_t which, hm_hist_
     st->error_rate = h->count ? (double)r.errors / (double)h->count : 0.0;
     st->min_ns = h->count ? h->min_ns : 0;
     st->mean_ns = hm_hist_mean(h);
+    st->sum_ns = h->sum_ns;
     st->max_ns = h->max_ns;
     st->p50_ns = v[0];
     st->p90_ns = v[1];

@@ -21,6 +21,9 @@
 #include "slo_rules.h"
 #include "snapshot.h"
 
+/* The PUB topic SLO events are published under (docs/protocol.md). */
+#define HM_SLO_TOPIC "perf.slo_violation"
+
 typedef struct hm_slo hm_slo_t;
 
 /* A checker of rules (copied), or NULL when out of memory or when the

@@ -41,6 +41,7 @@ typedef struct {
     double error_rate;    /* errors / count, 0..1; 0 when count is 0 */
     uint64_t span_ns;     /* time the window really covers */
     uint64_t min_ns, mean_ns, max_ns;
+    uint64_t sum_ns;      /* sum of the values (saturating), for exports that add up */
     uint64_t p50_ns, p90_ns, p95_ns, p99_ns, p999_ns;
     uint64_t octaves[HM_HIST_OCTAVES + 1]; /* the histogram folded per power of two */
     uint64_t good[HM_SNAP_BOUNDS]; /* samples at or below the snapshot's bounds_ns[i]
@@ -164,6 +165,7 @@ typedef struct {
     uint64_t unknown_ids;         /* samples for an endpoint id not (yet) declared */
     uint64_t unknown_records;     /* records of a type this collector does not know */
     uint64_t events_unwritten;    /* SLO events the events file could not take (a full disk) */
+    uint64_t auth_failures;       /* connections refused by CURVE authentication */
 } hm_snap_counters_t;
 
 typedef struct hm_snapshot {

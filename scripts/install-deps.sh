@@ -6,7 +6,7 @@
 # calls apt-get directly, otherwise through sudo.
 set -eu
 
-PACKAGES="build-essential pkg-config libzmq3-dev libncurses-dev libcmocka-dev libjansson-dev tmux python3
+PACKAGES="build-essential pkg-config libzmq3-dev libncurses-dev libcmocka-dev libjansson-dev libmicrohttpd-dev tmux python3 prometheus
     clang libclang-rt-14-dev $*"
 
 missing=""

@@ -10,6 +10,18 @@ out=bench/results
 mkdir -p "$out"
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
+# The statsd daemon, a peer of the ingest bench: from npm, under the build
+# folder, never committed. Without the registry its rows say "skipped".
+STATSD_JS=$BUILD/npm/node_modules/statsd/stats.js
+if [ ! -f "$STATSD_JS" ]; then
+    if command -v npm >/dev/null && timeout 120 npm install --prefix "$BUILD/npm" --no-audit \
+        --no-fund --omit=optional --loglevel=error statsd@0.9.0 >"$BUILD/npm-install.log" 2>&1; then
+        echo "run-bench: installed statsd 0.9.0 under $BUILD/npm"
+    else
+        echo "run-bench: npm could not install statsd (see $BUILD/npm-install.log): its rows are skipped" >&2
+    fi
+fi
+[ -f "$STATSD_JS" ] && export HM_STATSD_JS="$PWD/$STATSD_JS"
 status=0
 for b in "$BUILD"/bench/bench_*; do
     [ -x "$b" ] || continue

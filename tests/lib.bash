@@ -33,3 +33,39 @@ finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
+
+# expect_usage_error PROG NAME WANT ARGS...: passes when PROG ARGS exits 2,
+# says WANT on stderr and points at PROG --help (hotmon-load, hotmon-pipe).
+expect_usage_error() {
+    local prog=$1 name=$2 want=$3
+    shift 3
+    "$prog" "$@" </dev/null >"$WORK/usage.out" 2>"$WORK/usage.err"
+    local rc=$?
+    if [ "$rc" = 2 ] && grep -qF -- "$want" "$WORK/usage.err" \
+        && grep -q "Try '$(basename "$prog") --help'" "$WORK/usage.err"; then
+        ok "usage error: $name"
+    else
+        fail "usage error: $name" "exit $rc: $(cat "$WORK/usage.err")"
+    fi
+}
+
+# check_man_page PROG MANPAGE: --help exits 0 and every option it lists is in
+# the man page, which renders without warnings.
+check_man_page() {
+    local prog=$1 page=$2 missing="" opt
+    "$prog" --help >"$WORK/help.txt" 2>&1
+    check "$(basename "$prog") --help: exit 0" test $? = 0
+    if [ ! -f "$page" ]; then
+        fail "man page: $page exists"
+        return
+    fi
+    sed 's/\\-/-/g' "$page" >"$WORK/man.txt" # roff's \- is a plain hyphen
+    for opt in $(grep -oE -- '--[a-z][a-z-]*' "$WORK/help.txt" | sort -u); do
+        grep -qE -- "${opt}([^a-z-]|\$)" "$WORK/man.txt" || missing="$missing $opt"
+    done
+    check "man page $page: every option of --help${missing:+ (missing:$missing)}" test -z "$missing"
+    if command -v man >/dev/null; then
+        check "man page $page: renders without warnings" \
+            bash -c "MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null | (! grep .)"
+    fi
+}

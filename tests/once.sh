@@ -160,7 +160,8 @@ expect_refusal "a bad value: exit 2, what is accepted" "--window: '2m' is not on
     --once --window 2m
 expect_refusal "--after 0 refused" "--after: '0'" --once --after 0
 expect_refusal "--refresh out of range refused" "100 to 60000" --refresh 50
-expect_refusal "--connect: not yet supported" "not yet supported" --connect tcp://127.0.0.1:1
+expect_refusal "--connect with --demo: refused" "does not go with --connect" --connect tcp://127.0.0.1:1 --demo
+expect_refusal "--connect to an address ZeroMQ cannot use" "--connect nonsense: not a valid" --connect nonsense --once
 expect_refusal "--baseline: a file that cannot be read" "/nonexistent.json" \
     --once --baseline /nonexistent.json
 take_port

@@ -222,13 +222,13 @@ static void test_export_json_parses_with_the_snapshot_numbers(void **state)
     static const char *const counters[] = {
         "frames",          "samples",         "rejected",     "lost",           "client_drops",
         "senders_live",    "senders_expired", "senders_refused", "endpoints",   "names_folded",
-        "names_cut",       "values_clamped",  "unknown_ids",  "unknown_records"};
+        "names_cut",       "values_clamped",  "unknown_ids",  "unknown_records", "auth_failures"};
     const hm_snap_counters_t *k = &s->counters;
     const uint64_t values[] = {k->frames,          k->samples,         k->rejected,
                                k->lost,            k->client_drops,    k->senders_live,
                                k->senders_expired, k->senders_refused, k->endpoints,
                                k->names_folded,    k->names_cut,       k->values_clamped,
-                               k->unknown_ids,     k->unknown_records};
+                               k->unknown_ids,     k->unknown_records, k->auth_failures};
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
         if ((uint64_t)json_integer_value(json_object_get(c, counters[i])) != values[i])
             fail_msg("counter %s", counters[i]);

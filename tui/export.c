@@ -223,7 +223,7 @@ static json_t *counters_json(const hm_snap_counters_t *c)
     for (int i = 1; i < HM_WIRE_ERR__COUNT; i++)
         json_object_set_new(rej, hm_wire_err_str((hm_wire_err_t)i),
                             json_integer((json_int_t)c->rejected_by[i]));
-    return json_pack("{s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+    return json_pack("{s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
                      "frames", (json_int_t)c->frames, "samples", (json_int_t)c->samples,
                      "rejected", (json_int_t)c->rejected, "rejected_by", rej, "lost",
                      (json_int_t)c->lost, "client_drops", (json_int_t)c->client_drops,
@@ -233,7 +233,7 @@ static json_t *counters_json(const hm_snap_counters_t *c)
                      "names_folded", (json_int_t)c->names_folded, "names_cut",
                      (json_int_t)c->names_cut, "values_clamped", (json_int_t)c->values_clamped,
                      "unknown_ids", (json_int_t)c->unknown_ids, "unknown_records",
-                     (json_int_t)c->unknown_records);
+                     (json_int_t)c->unknown_records, "auth_failures", (json_int_t)c->auth_failures);
 }
 
 /* The changes against the baseline, or JSON null for a new endpoint. */

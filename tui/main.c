@@ -18,6 +18,7 @@
 #include "hotmon.h"
 #include "once.h"
 #include "report.h"
+#include "remote.h"
 #include "settings.h"
 #include "slo.h"
 #include "ui.h"
@@ -35,6 +36,43 @@ static int usage_error(const char *msg)
 {
     fprintf(stderr, "hotmon: %s\nTry 'hotmon --help'.\n", msg);
     return 2;
+}
+
+/* --connect: the same --once and screen, over a remote collector's PUB. */
+static int run_remote(void *ctx, const hm_settings_t *s, const hm_baseline_t *baseline,
+                      const char *run_id)
+{
+    char why[512];
+    hm_remote_t *r = NULL;
+    if (hm_remote_new(ctx, s->connect, &r, why, sizeof why) != 0) {
+        fprintf(stderr, "hotmon: --connect %s: %s\n", s->connect, why);
+        return 2;
+    }
+    hm_ui_source_t src = hm_remote_source(r);
+    int status;
+    if (s->once) {
+        status = hm_once_run_from(s, &src, baseline, &stop_requested);
+    } else {
+        hm_ui_config_t ui = {NULL, s, &stop_requested, baseline};
+        status = hm_ui_run_from(&ui, &src, why, sizeof why) == 0 ? 0 : 1;
+        if (status)
+            fprintf(stderr, "hotmon: %s\n", why);
+    }
+    /* The collector checks its own rules: the verdict and the report come
+     * from its latest snapshot. */
+    hm_snapshot_t *last = src.take(src.arg);
+    if (last) {
+        if (s->once && status == 0 && last->nrules && !hm_slo_verdict(last))
+            status = 1;
+        hm_report_meta_t meta = {run_id, s->connect, NULL};
+        if (s->report && hm_report_save(s->report, last, &meta, why, sizeof why) != 0) {
+            fprintf(stderr, "hotmon: cannot write the report: %s\n", why);
+            status = status ? status : 1;
+        }
+        hm_snapshot_release(&last);
+    }
+    hm_remote_destroy(&r);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -58,9 +96,12 @@ int main(int argc, char **argv)
         printf("hotmon %s\n", HM_VERSION_STRING);
         return 0;
     }
-    if (s.connect)
-        return usage_error("--connect: not yet supported (attaching to a running "
-                           "hotmon-collector comes later); use --bind to embed a collector");
+    if (s.connect && (s.slo || s.events))
+        return usage_error("--slo and --events belong to the collector with --connect: "
+                           "hotmon-collector --slo FILE --events FILE");
+    if (s.connect && s.demo)
+        return usage_error("--demo runs its services into an embedded collector; it does not go "
+                           "with --connect");
     if (!s.once && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
         return usage_error("the dashboard needs a terminal; use --once for a headless view");
     hm_baseline_t *baseline = NULL;
@@ -73,7 +114,7 @@ int main(int argc, char **argv)
     /* SLO rules: --slo, else the default file when there is one. */
     hm_slo_rules_t rules;
     const char *slo_path = s.slo;
-    if (!slo_path && hm_settings_config_path("slo.rules", path, sizeof path) &&
+    if (!slo_path && !s.connect && hm_settings_config_path("slo.rules", path, sizeof path) &&
         access(path, F_OK) == 0)
         slo_path = path;
     if (slo_path && hm_slo_rules_load(slo_path, &rules, why, sizeof why) != 0) {
@@ -94,6 +135,13 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     void *ctx = zmq_ctx_new();
+    if (s.connect) {
+        int status = run_remote(ctx, &s, baseline, run_id);
+        hm_baseline_destroy(&baseline);
+        zmq_ctx_term(ctx);
+        hm_settings_fini(&s);
+        return status;
+    }
     hm_collector_t *c = NULL;
     hm_collector_options_t co = {.bind = s.bind, .snapshot_ms = s.refresh_ms,
                                  .slo = slo_path ? &rules : NULL, .events_path = s.events};

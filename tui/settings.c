@@ -47,7 +47,7 @@ static const option_t options[] = {
     {"bind", 'b', K_STRING, "ADDR", F(bind), 0, 0, "tcp://127.0.0.1:7450", true,
      "the embedded collector listens here"},
     {"connect", 'c', K_STRING, "ADDR", F(connect), 0, 0, NULL, true,
-     "watch a running hotmon-collector (not yet supported)"},
+     "watch a running hotmon-collector: its PUB address, tcp://HOST:7451"},
     {"demo", 'd', K_FLAG, NULL, F(demo), 0, 0, NULL, true,
      "also run synthetic services in-process, to see hotmon move"},
     {"once", 'o', K_FLAG, NULL, F(once), 0, 0, NULL, false,

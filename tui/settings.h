@@ -22,7 +22,7 @@
 
 typedef struct {
     const char *bind;            /* the embedded collector's address */
-    const char *connect;         /* a remote collector */
+    const char *connect;         /* a remote collector's PUB address, or NULL */
     bool demo;
     bool once;
     double after_s;              /* --once: seconds to collect */

@@ -114,7 +114,8 @@ static void status_lines(const hm_model_t *m, const hm_term_t *t, const char *so
     const char *top[] = {from, senders, ingest, drops, lost, rejected};
     join_fitting(buf, sizeof buf, COLS, top, sizeof top / sizeof top[0], 1);
     bool trouble = c.client_drops || c.lost || c.rejected;
-    line(t, 0, buf, trouble ? HM_ROLE_WARN : HM_ROLE_STATUS);
+    bool stale = strstr(source, " STALE ") != NULL; /* a remote collector gone quiet (remote.c) */
+    line(t, 0, buf, stale ? HM_ROLE_BREACH : trouble ? HM_ROLE_WARN : HM_ROLE_STATUS);
 
     char right[128];
     snprintf(right, sizeof right, "%swindow %s  sort %s%s", m->paused ? "PAUSED  " : "",
@@ -224,7 +225,18 @@ void hm_table_draw(const hm_model_t *m, const hm_term_t *t, const char *source)
         hm_term_put(t, HM_TABLE_HEADER_ROW, l.x[i], l.w[i], h, col->right, hdr);
     }
     int last = LINES - hm_table_footer_rows(m, LINES);
-    if (m->view.nrows == 0 && m->view.total == 0) {
+    if (m->view.nrows == 0 && m->view.total == 0 && strncmp(source, "remote ", 7) == 0) {
+        /* a remote collector (remote.c): its ingest address is not ours to tell */
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s %s.",
+                 strstr(source, " (no data yet") ? "Waiting for the first snapshot from"
+                                                 : "No samples yet at the collector behind",
+                 source + 7);
+        line(t, HM_TABLE_FIRST_ROW + 1, msg, HM_ROLE_DEFAULT);
+        line(t, HM_TABLE_FIRST_ROW + 2,
+             "Services publish to that hotmon-collector's --bind address (tcp://HOST:7450).",
+             HM_ROLE_DIM);
+    } else if (m->view.nrows == 0 && m->view.total == 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "No samples yet: listening on %s.", source);
         line(t, HM_TABLE_FIRST_ROW + 1, msg, HM_ROLE_DEFAULT);

@@ -57,7 +57,7 @@ int hm_ui_run(const hm_ui_config_t *cfg, char *why, size_t why_len)
 {
     assert(cfg && cfg->collector);
     hm_ui_source_t src = {collector_take, collector_reset, cfg->collector,
-                          hm_collector_address(cfg->collector)};
+                          hm_collector_address(cfg->collector), NULL};
     return hm_ui_run_from(cfg, &src, why, why_len);
 }
 
@@ -134,7 +134,9 @@ int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *w
     }
     if (theme_msg[0])
         hm_model_say(&m, theme_msg, now_ns());
-    const char *source = src->name ? src->name : "?";
+    char label[512];
+    snprintf(label, sizeof label, "%s", src->name ? src->name : "?");
+    const char *source = label;
     while (!m.quit && !*cfg->stop) {
         /* A paused model keeps its snapshot; the next one after a resume
          * is taken at once, since its seq differs. */
@@ -146,7 +148,17 @@ int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *w
             m.want_reset = false;
             if (src->reset)
                 src->reset(src->arg);
-            hm_model_say(&m, "statistics reset", now_ns());
+            hm_model_say(&m, src->reset ? "statistics reset" : "a remote collector's statistics "
+                                                               "cannot be reset from here",
+                         now_ns());
+        }
+        if (src->label) {
+            char now_label[sizeof label];
+            src->label(src->arg, now_label, sizeof now_label);
+            if (strcmp(now_label, label) != 0) {
+                memcpy(label, now_label, sizeof label);
+                m.dirty = true;
+            }
         }
         if (m.want_theme) {
             m.want_theme = false;
@@ -154,7 +166,7 @@ int hm_ui_run_from(const hm_ui_config_t *cfg, const hm_ui_source_t *src, char *w
         }
         if (m.want_snapshot) {
             m.want_snapshot = false;
-            take_snapshot(&m, cfg, source, hm_term_utf8(t));
+            take_snapshot(&m, cfg, src->name ? src->name : "?", hm_term_utf8(t));
         }
         hm_model_tick(&m, now_ns());
         hm_model_set_page(&m, LINES - HM_TABLE_FIRST_ROW - hm_table_footer_rows(&m, LINES));

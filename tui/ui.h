@@ -32,6 +32,9 @@ typedef struct {
     void (*reset)(void *arg);          /* forget the statistics; may be NULL */
     void *arg;
     const char *name; /* the address shown on the status line */
+    /* The status line's label instead of name (a remote collector's
+     * staleness); may be NULL. Written into buf, NUL-terminated. */
+    void (*label)(void *arg, char *buf, size_t n);
 } hm_ui_source_t;
 
 /* hm_ui_run with snapshots from src (borrowed); cfg->collector is unused and
