@@ -7,7 +7,9 @@
 #
 # Programs: tests/prog_flood (an instrumented loop), tests/prog_collect (the
 # collector engine in its own process, printing its counters), tests/prog_wire
-# (frames written by hand: garbage, 10^6 names, odd values), prog_publish.
+# (frames written by hand: garbage, 10^6 names, odd values), prog_publish;
+# and, when it is built, the real hotmon-collector read through
+# `hotmon --connect --once`.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.bash
 T=$HM_BUILD/tests
@@ -21,7 +23,7 @@ done
 
 PORTS=($(python3 -c '
 import socket
-socks = [socket.socket() for _ in range(12)]
+socks = [socket.socket() for _ in range(14)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))'))
 next_port=0
@@ -286,5 +288,73 @@ check "odd values: the invalid UTF-8 name is kept, escaped on output" \
     grep -q '^endpoint count=1 other=0 name=bad \\xff\\xfe utf-8 \\xc3$' "$c"
 check "odd values: nothing rejected, nothing unknown" \
     test "$(val "$c" final rejected)" = 0 -a "$(val "$c" final unknown_ids)" = 0
+
+# --- 7. The same through the real daemon ----------------------------------------
+# hotmon-collector, read through `hotmon --connect --once`: garbage counted
+# by reason, a SIGSTOP under load counted exactly, a SIGKILL and restart on
+# the same address with the names learned again.
+COLLECTOR=$HM_BUILD/hotmon-collector HOTMON=$HM_BUILD/hotmon
+if [ -x "$COLLECTOR" ]; then
+    # start_daemon NAME INGEST: the daemon in the foreground; its PUB address in $pub.
+    start_daemon() {
+        "$COLLECTOR" --bind "$2" --pub 'tcp://127.0.0.1:*' --foreground --refresh 200 \
+            >"$WORK/$1.out" 2>"$WORK/$1.err" &
+        dpid=$!
+        PIDS+=("$dpid")
+        wait_for "$WORK/$1.err" 'info: pub tcp' 10
+        pub=$(sed -n 's/.*info: pub \(tcp:[^ ]*\).*/\1/p' "$WORK/$1.err" | head -1)
+    }
+    # view FILE: what the daemon at $pub shows, as JSON.
+    view() { timeout 20 "$HOTMON" --connect "$pub" --once --after 1 --format json --window all >"$1" 2>&1; }
+    take_addr
+    start_daemon d1 "$addr"
+    timeout 30 "$T/prog_wire" "$addr" garbage 500 >"$WORK/dwire.out" 2>&1
+    timeout 30 "$T/prog_flood" "$addr" --seconds 4 --rate 20000 --endpoints 2 >"$WORK/dflood.out" 2>&1 &
+    flood=$!
+    sleep 1
+    kill -STOP "$dpid"
+    sleep 1.5
+    kill -CONT "$dpid"
+    wait "$flood"
+    view "$WORK/d1.json"
+    check "daemon: garbage counted by reason, exactly, and the SIGSTOP gap counted" \
+        python3 - "$WORK/d1.json" "$WORK/dwire.out" "$WORK/dflood.out" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+want = {}
+for line in open(sys.argv[2]):
+    if line.startswith("expect rejected_"):
+        k, v = line.split()[1].split("=")
+        want[k[len("rejected_"):].replace("_", " ")] = int(v)
+got = {k: v for k, v in c["rejected_by"].items()}
+assert all(got[k] == v for k, v in want.items()), (got, want)
+f = dict(kv.split("=") for kv in open(sys.argv[3]).read().split("final ")[1].split())
+assert c["samples"] == int(f["sent"]), (c["samples"], f["sent"])
+assert c["client_drops"] == int(f["dropped"]), (c["client_drops"], f["dropped"])
+assert c["lost"] == 0, c
+EOF
+    timeout 30 "$T/prog_flood" "$addr" --seconds 5 --rate 5000 --endpoints 2 >"$WORK/dflood2.out" 2>&1 &
+    flood=$!
+    sleep 1
+    kill -KILL "$dpid"
+    wait "$dpid" 2>/dev/null
+    sleep 0.5
+    start_daemon d2 "$addr"
+    sleep 2.5
+    view "$WORK/d2.json"
+    wait "$flood"
+    check "daemon: killed and restarted on the same address, samples flow and names are known again" \
+        python3 - "$WORK/d2.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+eps = {e["name"]: e["count"] for e in d["endpoints"]}
+assert eps.get("flood-0000", 0) > 0 and eps.get("flood-0001", 0) > 0, eps
+assert d["counters"]["unknown_ids"] == 0, d["counters"]
+EOF
+    kill -TERM "$dpid"
+    wait "$dpid"
+else
+    echo "skip the daemon section: $COLLECTOR is not built"
+fi
 
 finish
