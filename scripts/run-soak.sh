@@ -14,6 +14,7 @@
 #
 #   scripts/run-soak.sh [--minutes N] [--from-minute M] [--build DIR]
 #                       [--valgrind-seconds S] [--no-valgrind] [--no-figures]
+#                       [--no-soak]
 #
 # Uses hotmon-collector and hotmon-load when they are built; until then the
 # collector embedded in `hotmon --once --after` and tests/prog_flood, and
@@ -25,6 +26,7 @@ BUILD=build
 VG_SECONDS=20
 VALGRIND=1
 FIGURES=1
+SOAK=1
 while [ $# -gt 0 ]; do
     case $1 in
     --minutes) MINUTES=${2:?}; shift ;;
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
     --valgrind-seconds) VG_SECONDS=${2:?}; shift ;;
     --no-valgrind) VALGRIND=0 ;;
     --no-figures) FIGURES=0 ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-soak) SOAK=0 ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-soak: unknown option '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -73,11 +76,13 @@ for p in hotmon tests/prog_flood; do
 done
 ADDR=tcp://127.0.0.1:$(free_port)
 
+mode=embedded
+[ -x "$BUILD/hotmon-collector" ] && [ -x "$BUILD/hotmon-load" ] && mode=daemon
+if [ "$SOAK" = 1 ]; then
 # --- the soak ------------------------------------------------------------------
 echo "== soak: $ENDPOINTS endpoints at $RATE samples/s for $MINUTES minutes into $ADDR =="
 procs=()   # "name pid" pairs whose RSS is followed
-if [ -x "$BUILD/hotmon-collector" ] && [ -x "$BUILD/hotmon-load" ]; then
-    mode=daemon
+if [ "$mode" = daemon ]; then
     PUB=tcp://127.0.0.1:$(free_port)
     echo "using: hotmon-collector (daemon), hotmon --connect, hotmon-load"
     "$BUILD/hotmon-collector" --bind "$ADDR" --pub "$PUB" --foreground >"$WORK/collector.out" 2>&1 &
@@ -91,10 +96,9 @@ if [ -x "$BUILD/hotmon-collector" ] && [ -x "$BUILD/hotmon-load" ]; then
     PIDS+=("$hotmon")
     procs+=("hotmon $hotmon")
     "$BUILD/hotmon-load" --collector "$ADDR" --endpoints "$ENDPOINTS" --rate "$RATE" \
-        --duration "$SECONDS_RUN" --workers 4 >"$WORK/load.out" 2>&1 &
+        --duration "$SECONDS_RUN" --workers 4 --format json >"$WORK/load.out" 2>"$WORK/load.err" &
     load=$!
 else
-    mode=embedded
     echo "using: hotmon's embedded collector (hotmon --once --after) and tests/prog_flood;"
     echo "       hotmon-collector and hotmon-load are not built here"
     "$BUILD/hotmon" --once --after $((SECONDS_RUN + 10)) --bind "$ADDR" --format json --window all \
@@ -146,23 +150,28 @@ done
 if [ "$mode" = embedded ]; then
     sent=$(val "$WORK/load.out" final sent) dropped=$(val "$WORK/load.out" final dropped)
     produced=$(val "$WORK/load.out" final produced)
-    read -r samples drops rejected lost eps < <(python3 -c '
+else
+    read -r produced sent dropped < <(python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["client"]
+print(c["produced"], c["sent"], c["dropped"])' "$WORK/load.out" 2>/dev/null)
+fi
+read -r samples drops rejected lost eps < <(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1])); c = d["counters"]
 print(c["samples"], c["client_drops"], c["rejected"], c["lost"], c["endpoints"])' "$WORK/hotmon.json" 2>/dev/null)
-    rate=$(awk -v p="$produced" -v s="$SECONDS_RUN" 'BEGIN { printf "%.0f", p / s }')
-    echo "     load: produced $produced ($rate/s) sent $sent dropped $dropped;" \
-        "collector: samples ${samples:-?} client_drops ${drops:-?} rejected ${rejected:-?} lost ${lost:-?} endpoints ${eps:-?}"
-    if [ "$load_rc" = 0 ] && [ -n "${samples:-}" ] && [ "$samples" = "$sent" ] && [ "$drops" = "$dropped" ] &&
-        [ "$lost" = 0 ] && [ "$eps" = "$ENDPOINTS" ]; then
-        ok "the collector received exactly what the load sent and counted what it dropped"
-    else
-        fail "the collector's count differs from the load's (see above)"
-    fi
+rate=$(awk -v p="${produced:-0}" -v s="$SECONDS_RUN" 'BEGIN { printf "%.0f", p / s }')
+echo "     load: produced ${produced:-?} ($rate/s) sent ${sent:-?} dropped ${dropped:-?};" \
+    "collector: samples ${samples:-?} client_drops ${drops:-?} rejected ${rejected:-?} lost ${lost:-?} endpoints ${eps:-?}"
+if [ "$load_rc" = 0 ] && [ -n "${samples:-}" ] && [ "$samples" = "$sent" ] && [ "$drops" = "$dropped" ] &&
+    [ "$lost" = 0 ] && [ "$eps" = "$ENDPOINTS" ]; then
+    ok "the collector received exactly what the load sent and counted what it dropped"
 else
-    echo "     load: $(tail -5 "$WORK/load.out" | tr '\n' ' ')"
-    if [ "$load_rc" = 0 ]; then ok "hotmon-load ran its $MINUTES minutes"; else fail "hotmon-load exited $load_rc"; fi
+    fail "the collector's count differs from the load's (see above; logs in $WORK are removed at exit)"
+    tail -5 "$WORK/hotmon.err" "$WORK/load.err" 2>/dev/null | sed 's/^/    | /'
 fi
+
+fi # SOAK
 
 # --- client figures ----------------------------------------------------------------
 if [ "$FIGURES" = 1 ]; then
@@ -201,20 +210,28 @@ if [ "$VALGRIND" = 1 ]; then
     else
         echo "== valgrind: ${VG_SECONDS} s of collector and load (memcheck, full leak check) =="
         A=tcp://127.0.0.1:$(free_port)
-        vg() { valgrind --leak-check=full --show-leak-kinds=definite --error-exitcode=99 "$@"; }
-        vg --log-file="$WORK/vg-hotmon.log" "$BUILD/hotmon" --once --after "$VG_SECONDS" --bind "$A" \
-            --format csv >/dev/null 2>&1 &
-        vh=$!
-        sleep 3
+        # an array, not a function: $! must be valgrind's own pid, for the signal
+        vg=(valgrind --leak-check=full --show-leak-kinds=definite --error-exitcode=99)
         if [ "$mode" = daemon ]; then
-            vg --log-file="$WORK/vg-load.log" "$BUILD/hotmon-load" --collector "$A" --endpoints 100 \
+            "${vg[@]}" --log-file="$WORK/vg-collector.log" "$BUILD/hotmon-collector" --bind "$A" \
+                --pub 'tcp://127.0.0.1:*' --foreground >/dev/null 2>&1 &
+            vh=$!
+            sleep 3
+            "${vg[@]}" --log-file="$WORK/vg-load.log" "$BUILD/hotmon-load" --collector "$A" --endpoints 100 \
                 --rate 5000 --duration $((VG_SECONDS - 8)) --workers 2 >/dev/null 2>&1
+            kill -TERM "$vh"
+            logs="collector load"
         else
-            vg --log-file="$WORK/vg-load.log" "$BUILD/tests/prog_flood" "$A" --endpoints 100 --rate 5000 \
+            "${vg[@]}" --log-file="$WORK/vg-hotmon.log" "$BUILD/hotmon" --once --after "$VG_SECONDS" --bind "$A" \
+                --format csv >/dev/null 2>&1 &
+            vh=$!
+            sleep 3
+            "${vg[@]}" --log-file="$WORK/vg-load.log" "$BUILD/tests/prog_flood" "$A" --endpoints 100 --rate 5000 \
                 --seconds $((VG_SECONDS - 8)) >/dev/null 2>&1
+            logs="hotmon load"
         fi
         wait "$vh"
-        for l in hotmon load; do
+        for l in $logs; do
             lost=$(grep -o 'definitely lost: [0-9,]* bytes' "$WORK/vg-$l.log" | head -1)
             errs=$(grep -o 'ERROR SUMMARY: [0-9]*' "$WORK/vg-$l.log" | head -1)
             if grep -q 'All heap blocks were freed' "$WORK/vg-$l.log"; then lost="definitely lost: 0 bytes (all freed)"; fi
