@@ -85,6 +85,15 @@ static void test_client_cuts_a_64k_name_and_counts_it(void **state)
     hm_client_stats_t st;
     hm_client_stats(c, &st);
     assert_int_equal(st.names_cut, 1);
+    /* Gauge and counter names too, each kind once. */
+    hm_metric_t g1, g2, k;
+    assert_int_equal(hm_gauge(c, name, &g1), 0);
+    assert_int_equal(hm_gauge(c, name, &g2), 0);
+    assert_int_equal(g1, g2);
+    assert_int_equal(hm_counter(c, name, &k), 0);
+    assert_int_not_equal(k, g1);
+    hm_client_stats(c, &st);
+    assert_int_equal(st.names_cut, 3);
     free(name);
     close_absent(&c, dir);
 }
