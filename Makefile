@@ -5,6 +5,8 @@
 #   make check      install missing dependencies, build with -Werror, run every
 #                   test, then run them again under ASan+UBSan
 #   make bench      benchmarks against their floors and peers
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
+#   make soak       MINUTES=10 of load into a collector, RSS followed, valgrind
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # A user's CFLAGS add to ours; V=1 shows the commands.
@@ -75,13 +77,15 @@ TEST_PROG_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_PROG_SRC))
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN = $(patsubst fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 5
+MINUTES ?= 10
 BENCH_SRC = $(wildcard bench/bench_*.c)
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 # The C++ peer (prometheus-cpp), built when its library is there.
 PROM_LIBS := $(shell pkg-config --libs prometheus-cpp-core 2>/dev/null)
 BENCH_BIN += $(if $(PROM_LIBS),$(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/bench_*.cpp)))
 
-.PHONY: all deps run check check-build check-san test bench fuzz fuzz-build install uninstall clean format
+.PHONY: all deps run check check-build check-san test bench fuzz fuzz-build soak install uninstall clean format
 .DEFAULT_GOAL := all
 
 all: $(LIBHOTMON_A) $(LIBHOTMON_SO) $(BUILD)/libhotmon.pc $(PROGS)
@@ -94,13 +98,15 @@ run: deps
 	$(BUILD)/hotmon --demo
 
 # `check` = dependencies, the plain build with -Werror and its tests, then the
-# sanitizer build and the same tests. scripts/run-tests.sh prints the closing
-# "N passed, N failed" line of each run.
+# sanitizer build and the same tests, then each fuzz target for
+# CHECK_FUZZ_SECONDS. scripts/run-tests.sh prints the closing "N passed,
+# N failed" line of each run.
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)scripts/run-tests.sh $(BUILD)
 	$(Q)$(MAKE) --no-print-directory check-build BUILD=$(BUILD)/san SAN=1
 	$(Q)scripts/run-tests.sh $(BUILD)/san
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 check-build: all $(UNIT_BIN) $(TEST_PROG_BIN)
 
@@ -122,6 +128,13 @@ fuzz:
 	$(Q)scripts/run-fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 fuzz-build: $(FUZZ_BIN)
+
+# `soak` = MINUTES of 1,000 endpoints at 50,000 samples/s into a collector,
+# RSS of each process every minute (fails above 1% growth from minute 2),
+# the client's timing figures and a short valgrind run (docs/reliability.md).
+soak: deps
+	$(Q)$(MAKE) --no-print-directory check-build
+	$(Q)scripts/run-soak.sh --minutes $(MINUTES) --build $(BUILD)
 
 $(BUILD)/fuzzers/%: $(BUILD)/obj/fuzz/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)

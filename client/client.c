@@ -231,6 +231,12 @@ void hm_close(hm_client_t **self_p)
 
 /* --- declarations --------------------------------------------------------- */
 
+/* Whether a stored name is the name w will be on the wire. */
+static bool same_name(const char *stored, hm_wire_str_t w)
+{
+    return strlen(stored) == w.len && memcmp(stored, w.ptr, w.len) == 0;
+}
+
 /* Finds or adds name in names[0..*count) under the lock; the new count is
  * published with a release store after the name is in place. */
 static int declare(hm_client_t *c, char **names, _Atomic uint32_t *count, uint32_t max,
@@ -238,19 +244,23 @@ static int declare(hm_client_t *c, char **names, _Atomic uint32_t *count, uint32
 {
     if (!name || !*name)
         return EINVAL;
+    /* Kept as it goes on the wire: cut to HM_NAME_MAX at a UTF-8 boundary. */
+    bool cut;
+    hm_wire_str_t w = hm_wire_str(name, &cut);
     pthread_mutex_lock(&c->lock);
     uint32_t n = atomic_load_explicit(count, memory_order_relaxed);
     int rc = 0;
     uint32_t i = 0;
-    while (i < n && strcmp(names[i], name) != 0)
+    while (i < n && !same_name(names[i], w))
         i++;
     if (i == n) {
         if (n == max) {
             rc = ENOSPC;
-        } else if (!(names[n] = strdup(name))) {
+        } else if (!(names[n] = strndup(name, w.len))) {
             rc = ENOMEM;
         } else {
             atomic_store_explicit(count, n + 1, memory_order_release);
+            atomic_fetch_add(&c->names_cut_declared, cut);
         }
     }
     pthread_mutex_unlock(&c->lock);
@@ -274,18 +284,20 @@ static int declare_metric(hm_client_t *c, const char *name, hm_wire_metric_kind_
 {
     if (!name || !*name)
         return EINVAL;
+    bool cut;
+    hm_wire_str_t w = hm_wire_str(name, &cut); /* kept as it goes on the wire */
     pthread_mutex_lock(&c->lock);
     uint32_t n = atomic_load_explicit(&c->nmetrics, memory_order_relaxed);
     int rc = 0;
     uint32_t i = 0;
-    while (i < n && !(c->metric[i].kind == kind && strcmp(c->metric[i].name, name) == 0))
+    while (i < n && !(c->metric[i].kind == kind && same_name(c->metric[i].name, w)))
         i++;
     if (i == n) {
         hm_metric_cells_t *m = &c->metric[n];
         if (n == HM_CLIENT_METRICS_MAX) {
             rc = ENOSPC;
         } else {
-            m->name = strdup(name);
+            m->name = strndup(name, w.len);
             m->kind = kind;
             m->value = calloc(HM_CLIENT_ENDPOINTS_MAX, sizeof *m->value);
             m->dirty = calloc(HM_CLIENT_ENDPOINTS_MAX, sizeof *m->dirty);
@@ -299,6 +311,7 @@ static int declare_metric(hm_client_t *c, const char *name, hm_wire_metric_kind_
                 rc = ENOMEM;
             } else {
                 atomic_store_explicit(&c->nmetrics, n + 1, memory_order_release);
+                atomic_fetch_add(&c->names_cut_declared, cut);
             }
         }
     }
@@ -605,7 +618,8 @@ void hm_client_stats(const hm_client_t *c, hm_client_stats_t *out)
         .dropped = ring_drops + atomic_load(&c->send_dropped) + lost,
         .buffered = atomic_load(&c->buffered_frame) + (produced - ring_drops - taken),
         .frames_sent = atomic_load(&c->frames_sent),
-        .names_cut = hm_client_sum(c, offsetof(hm_thread_state_t, names_cut)),
+        .names_cut = hm_client_sum(c, offsetof(hm_thread_state_t, names_cut)) +
+                     atomic_load(&c->names_cut_declared),
         .phases_dropped = hm_client_sum(c, offsetof(hm_thread_state_t, phases_dropped)),
     };
     pthread_mutex_unlock(&m->stats_lock);

@@ -66,6 +66,7 @@ struct hm_client {
 
     pthread_mutex_t lock;                    /* declarations and thread slot set-up */
     _Atomic uint32_t nendpoints, nphases, nmetrics;
+    _Atomic uint64_t names_cut_declared;     /* names cut at declaration */
     char *endpoint_name[HM_CLIENT_ENDPOINTS_MAX];
     char *phase_name[HM_CLIENT_PHASES_MAX];
     hm_metric_cells_t metric[HM_CLIENT_METRICS_MAX];

@@ -84,6 +84,8 @@ static uint64_t drops_total(const hm_client_t *c)
         }                                                                                      \
     } while (0)
 
+static void declare_new(pub_t *p, uint64_t now);
+
 /* Puts the sample at s (with its continuation slots in ring r) in the frame. */
 static void put_sample(pub_t *p, hm_ring_t *r, const hm_ring_slot_t *s, uint64_t now)
 {
@@ -109,6 +111,9 @@ static void put_sample(pub_t *p, hm_ring_t *r, const hm_ring_slot_t *s, uint64_t
     }
     if (!hm_wire_put_sample(&p->w, &x)) {
         send_frame(p, now);
+        /* A send that failed took the declarations with it: they go first
+         * in the new frame, before this sample needs them. */
+        declare_new(p, now);
         hm_wire_put_sample(&p->w, &x);
     }
     if (p->samples++ == 0)

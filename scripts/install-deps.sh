@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages hotmon needs, only those that are missing;
-# arguments name extra packages (make fuzz asks for clang and libFuzzer's).
+# arguments name extra packages. clang and libclang-rt-14-dev (libFuzzer) are
+# for the fuzz targets that make check runs for a few seconds each.
 # Idempotent: a machine that has them all runs no apt-get at all. As root it
 # calls apt-get directly, otherwise through sudo.
 set -eu
 
-PACKAGES="build-essential pkg-config libzmq3-dev libncurses-dev libcmocka-dev libjansson-dev libmicrohttpd-dev tmux python3 prometheus $*"
+PACKAGES="build-essential pkg-config libzmq3-dev libncurses-dev libcmocka-dev libjansson-dev libmicrohttpd-dev tmux python3 prometheus
+    clang libclang-rt-14-dev $*"
 
 missing=""
 for p in $PACKAGES; do
