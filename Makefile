@@ -87,6 +87,9 @@ BENCH_BIN += $(if $(PROM_LIBS),$(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcar
 
 .PHONY: all deps run check check-build check-san test bench fuzz fuzz-build soak install uninstall clean format
 .DEFAULT_GOAL := all
+# Keep the objects of tests and benchmarks (make would delete them as
+# intermediates, and print every rm).
+.SECONDARY:
 
 all: $(LIBHOTMON_A) $(LIBHOTMON_SO) $(BUILD)/libhotmon.pc $(PROGS)
 

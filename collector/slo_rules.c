@@ -316,29 +316,30 @@ static int pattern(cursor_t *c, const char *first, hm_slo_rule_t *r)
     } else {
         const char *tok, *next;
         size_t len, nlen;
+        bool found = false;
         c->p = first;
         end = first + word(c, &tok);
-        for (;;) {
+        while (!found) {
             const char *at = c->p;
             if (!(len = word(c, &tok)))
                 break;
             const char *after = c->p;
             nlen = word(c, &next);
             c->p = after;
-            if (is_stat(tok, len) && is_op(next, nlen)) {
+            if ((found = is_stat(tok, len) && is_op(next, nlen)))
                 c->p = at;
-                goto found;
-            }
-            end = tok + len;
+            else
+                end = tok + len;
         }
-        /* No statistic: the first word is the pattern, and the statistic's
-         * parse says what is wrong after it. */
-        c->p = first;
-        len = word(c, &tok);
-        memcpy(r->pattern, first, len < HM_SLO_PATTERN_MAX ? len : HM_SLO_PATTERN_MAX);
-        return 1;
+        if (!found) {
+            /* No statistic: the first word is the pattern, and the
+             * statistic's parse says what is wrong after it. */
+            c->p = first;
+            len = word(c, &tok);
+            memcpy(r->pattern, first, len < HM_SLO_PATTERN_MAX ? len : HM_SLO_PATTERN_MAX);
+            return 1;
+        }
     }
-found:;
     size_t pn = (size_t)(end - pat);
     if (pn > HM_SLO_PATTERN_MAX)
         return fail(c, first, "the pattern is longer than %d bytes", HM_SLO_PATTERN_MAX);
