@@ -111,7 +111,8 @@ check: deps
 	$(Q)scripts/run-tests.sh $(BUILD)/san
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
-check-build: all $(UNIT_BIN) $(TEST_PROG_BIN)
+# The benchmarks are built too (not run), so that they cannot rot unseen.
+check-build: all $(UNIT_BIN) $(TEST_PROG_BIN) $(BENCH_BIN)
 
 test: check-build
 	$(Q)scripts/run-tests.sh $(BUILD)

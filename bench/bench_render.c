@@ -72,7 +72,7 @@ static void render(void)
     const char *why;
     double best = 1e18;
     if (hm_term_open(&theme, &t) == 0 && hm_model_init(&m, &s, &why) == 0) {
-        m.page = LINES - HM_TABLE_FIRST_ROW - HM_TABLE_FOOTER_ROWS;
+        m.page = LINES - HM_TABLE_FIRST_ROW - hm_table_footer_rows(&m, LINES);
         for (int round = 0; round < 5; round++) {
             enum { FRAMES = 40 };
             hm_snapshot_t *snaps[FRAMES];
