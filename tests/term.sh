@@ -178,6 +178,7 @@ T send-keys -t hm '?'
 check "? shows every key" wait_for 'hotmon keys'
 check "help names the filter, sort, window, pause, snapshot and quit keys" \
     bash -c "s=\$(tmux -L $SOCK capture-pane -p -t hm); for k in '^  / ' '^  <' '^  I ' '^  1 2 3 4' '^  space' '^  Enter' '^  s ' '^  t ' '^  r ' '^  q '; do grep -q -- \"\$k\" <<<\"\$s\" || exit 1; done"
+check "help explains the SLO column" wait_for '^SLO column: FAIL breached at the last check, DRFT p95 drifting up, ok held, - no rule\.$'
 T send-keys -t hm q
 check "any key closes the help (q too, without quitting)" wait_for 'ENDPOINT'
 

@@ -51,12 +51,15 @@ void hm_help_draw(const hm_term_t *t)
         x = KEYS_X + 2; /* too narrow for two columns: text under its keys */
         w = COLS - x;
     }
-    for (size_t i = 0; i < n && y < LINES - 1; i++) {
+    for (size_t i = 0; i < n && y < LINES - 2; i++) {
         hm_term_put(t, y, KEYS_X, KEYS_W, b[i].keys, false, hm_term_attr(t, HM_ROLE_HEADER));
         if (x < KEYS_X + KEYS_W)
             y++;
         y = wrapped(t, y, x, w, b[i].help, hm_term_attr(t, HM_ROLE_DEFAULT));
     }
+    hm_term_put(t, LINES - 2, 0, COLS,
+                "SLO column: FAIL breached at the last check, DRFT p95 drifting up, ok held, - no rule.",
+                false, hm_term_attr(t, HM_ROLE_DIM));
     hm_term_put(t, LINES - 1, 0, COLS,
                 "Mouse: click a column header to sort by it, a row to select it.", false,
                 hm_term_attr(t, HM_ROLE_DIM));
