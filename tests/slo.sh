@@ -79,7 +79,8 @@ check "a breach: the report lists the violation" grep -q '^- [0-9:]* FAIL GET /s
 check "a breach: the JSON view says fail" grep -q '"slo": "fail"' "$WORK/breach.out"
 
 check "objective met (99.5% good of 99%): exit 0" test "$(cat "$WORK/good.rc")" = 0
-check "objective met: budget half left in the report" grep -q '^| svc | 1000 |.* | 50\.0% |$' "$WORK/good.md"
+check "objective met: budget half left in the report, burning at half the rate" \
+    grep -q '^| svc | 1000 |.* | 50\.0% (0\.50x/0\.50x) |$' "$WORK/good.md"
 check "objective missed (95% good): exit 1" test "$(cat "$WORK/bad_share.rc")" = 1
 check "objective missed: the event carries the exact share and the objective" python3 - "$WORK/bad_share.jsonl" <<'PY'
 import json, sys

@@ -111,21 +111,23 @@ static void endpoints(FILE *out, const hm_snapshot_t *snap)
 {
     fputs("## Endpoints (whole run)\n\n", out);
     fputs("| endpoint | count | mean | p50 | p95 | p99 | max | errors | error rate | phases "
-          "| violations | p95 drift per 10 min | budget left |\n"
+          "| violations | p95 drift per 10 min | budget left (burn 1m/5m) |\n"
           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|\n",
           out);
     for (size_t i = 0; i < snap->nendpoints; i++) {
         const hm_snap_endpoint_t *e = &snap->endpoints[i];
         const hm_snap_stats_t *s = &e->win[HM_WIN_ALL];
-        char a[7][24], phases[1024], drift[64] = "-", budget[128] = "";
+        char a[7][24], phases[1024], drift[64] = "-", budget[512] = "";
         uint32_t breaches = 0;
         for (size_t j = 0; j < e->nslo; j++) {
             breaches += e->slo[j].breaches;
             if (!isnan(e->slo[j].budget_left)) {
-                char pct[24];
+                char pct[24], bs[24], bl[24];
                 size_t o = strlen(budget);
                 hm_format_fixed(e->slo[j].budget_left * 100, 1, pct, sizeof pct);
-                snprintf(budget + o, sizeof budget - o, "%s%s%%", o ? ", " : "", pct);
+                hm_format_fixed(e->slo[j].burn_short, 2, bs, sizeof bs);
+                hm_format_fixed(e->slo[j].burn_long, 2, bl, sizeof bl);
+                snprintf(budget + o, sizeof budget - o, "%s%s%% (%sx/%sx)", o ? ", " : "", pct, bs, bl);
             }
         }
         if (e->drift.minutes >= 3) {
