@@ -1,18 +1,8 @@
 # tests/collector.bash - shared by the hotmon-collector shell tests (daemon.sh,
-# connect.sh, prometheus.sh): starting a daemon and reading the addresses it
-# really bound from its log, and bounded waits. Sourced after lib.bash.
+# connect.sh, prometheus.sh, slo.sh): starting a daemon and reading the
+# addresses it really bound from its log, and bounded waits. Sourced after
+# lib.bash.
 COLLECTOR=$PWD/$HM_BUILD/hotmon-collector
-
-# need PROGRAM...: each built, or the test fails at once.
-need() {
-    local f
-    for f; do
-        [ -x "$f" ] && continue
-        fail "built: $f"
-        finish
-        exit 1
-    done
-}
 
 # wait_until SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
 wait_until() {
@@ -45,13 +35,4 @@ start_collector() {
     INGEST=$(sed -n 's/^hotmon-collector: info: ingest //p' "$WORK/$name.log")
     PUB=$(sed -n 's/^hotmon-collector: info: pub //p' "$WORK/$name.log")
     METRICS=$(sed -n 's/^hotmon-collector: info: metrics //p' "$WORK/$name.log")
-}
-
-# Free ports on loopback, N of them at once into PORTS.
-free_ports() {
-    PORTS=($(python3 -c '
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"))
 }

@@ -13,19 +13,9 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.bash
 T=$HM_BUILD/tests
-for p in prog_flood prog_collect prog_wire prog_publish; do
-    if [ ! -x "$T/$p" ]; then
-        fail "built: $T/$p"
-        finish
-        exit 1
-    fi
-done
+need "$T/prog_flood" "$T/prog_collect" "$T/prog_wire" "$T/prog_publish"
 
-PORTS=($(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(14)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+free_ports 14
 next_port=0
 take_addr() { addr=tcp://127.0.0.1:${PORTS[$next_port]}; next_port=$((next_port + 1)); }
 

@@ -8,11 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.bash
 HOTMON=$HM_BUILD/hotmon
 export XDG_CONFIG_HOME=$WORK/noconfig
-if [ ! -x "$HOTMON" ]; then
-    fail "built: $HOTMON"
-    finish
-    exit 1
-fi
+need "$HOTMON"
 # A snapshot of the demo, as JSON, into FILE; the address is any free port.
 snap() { # FILE [AFTER]
     timeout 20 "$HOTMON" --demo --once --after "${2:-0.2}" --bind 'tcp://127.0.0.1:*' \

@@ -11,11 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 HOTMON=$HM_BUILD/hotmon
 PUBLISH=$HM_BUILD/tests/prog_publish
 export XDG_CONFIG_HOME=$WORK/noconfig LANG=C.UTF-8
-if [ ! -x "$HOTMON" ] || [ ! -x "$PUBLISH" ]; then
-    fail "built: $HOTMON and $PUBLISH"
-    finish
-    exit 1
-fi
+need "$HOTMON" "$PUBLISH"
 
 # One name per attack, as prog_publish's \xNN escapes.
 NAMES=(
@@ -34,11 +30,7 @@ NAMES=(
     'plain'
 )
 
-ports=($(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+free_ports 5
 # Runs: the four formats to stdout, and JSON to a --snapshot file ("snap"),
 # that run with an SLO every endpoint breaches, so that each name also goes
 # into the events file and the Markdown report.
@@ -46,7 +38,7 @@ printf '* p95 < 1us 10s\ncheck 200ms\n' >"$WORK/breach.rules"
 runs=(text md csv json snap)
 for i in 0 1 2 3 4; do
     r=${runs[$i]}
-    addr=tcp://127.0.0.1:${ports[$i]}
+    addr=tcp://127.0.0.1:${PORTS[$i]}
     if [ "$r" = snap ]; then
         out=(--format json --snapshot "$WORK/snap.json" --slo "$WORK/breach.rules"
              --events "$WORK/events.jsonl" --report "$WORK/report.md")

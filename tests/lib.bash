@@ -29,6 +29,28 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# free_ports N: N free TCP ports on loopback into PORTS, asked for all at
+# once (python3 starts slowly on a busy machine): the kernel hands out
+# distinct ephemeral ports, free again when the sockets close.
+free_ports() {
+    PORTS=($(python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"))
+}
+
+# need PROGRAM...: each built, or the test fails at once.
+need() {
+    local f
+    for f; do
+        [ -x "$f" ] && continue
+        fail "built: $f"
+        finish
+        exit 1
+    done
+}
+
 finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]

@@ -11,16 +11,8 @@ LOAD=$HM_BUILD/hotmon-load
 export XDG_CONFIG_HOME=$WORK/noconfig
 unset HOTMON_ENDPOINT HOTMON_SERVICE
 
-if [ ! -x "$HOTMON" ] || [ ! -x "$LOAD" ]; then
-    fail "built: $HOTMON and $LOAD"
-    finish
-    exit 1
-fi
-PORTS=($(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+need "$HOTMON" "$LOAD"
+free_ports 5
 hm_once() { # PORT OUT
     timeout 30 "$HOTMON" --once --after 6 --bind "tcp://127.0.0.1:$1" --format json >"$2" 2>"$2.err"
 }

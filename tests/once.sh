@@ -11,13 +11,7 @@ PUBLISH=$HM_BUILD/tests/prog_publish
 # No config file of the user's may change what these tests see.
 export XDG_CONFIG_HOME=$WORK/noconfig
 
-# Free ports, asked for all at once (python3 starts slowly on a busy machine):
-# the kernel hands out distinct ephemeral ports, free when the sockets close.
-PORTS=($(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(24)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+free_ports 24
 next_port=0
 take_port() { port=${PORTS[$next_port]}; next_port=$((next_port + 1)); }
 hm() { timeout 30 "$HOTMON" "$@"; }
@@ -43,11 +37,7 @@ run_known() { # FMT PORT [more hotmon flags]
     cat "$WORK/pub2.$fmt" >>"$WORK/pub.$fmt"
 }
 
-if [ ! -x "$HOTMON" ] || [ ! -x "$PUBLISH" ]; then
-    fail "built: $HOTMON and $PUBLISH"
-    finish
-    exit 1
-fi
+need "$HOTMON" "$PUBLISH"
 
 # The four formats at once, each on its own port.
 for f in csv json md text; do

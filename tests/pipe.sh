@@ -12,16 +12,8 @@ PIPE=$HM_BUILD/hotmon-pipe
 export XDG_CONFIG_HOME=$WORK/noconfig
 unset HOTMON_ENDPOINT HOTMON_SERVICE
 
-if [ ! -x "$HOTMON" ] || [ ! -x "$PIPE" ]; then
-    fail "built: $HOTMON and $PIPE"
-    finish
-    exit 1
-fi
-PORTS=($(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+need "$HOTMON" "$PIPE"
+free_ports 5
 
 # Input: 1000 JSON timings (1..1000 ms, 1 in 10 failing, a db phase), 300
 # statsd timers of 7 ms, counters and a gauge, log text, and bad lines

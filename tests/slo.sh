@@ -9,17 +9,9 @@ HOTMON=$HM_BUILD/hotmon
 PUBLISH=$HM_BUILD/tests/prog_publish
 export XDG_CONFIG_HOME=$WORK/noconfig
 
-if [ ! -x "$HOTMON" ] || [ ! -x "$PUBLISH" ]; then
-    fail "built: $HOTMON and $PUBLISH"
-    finish
-    exit 1
-fi
+need "$HOTMON" "$PUBLISH"
 
-PORTS=($(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(8)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+free_ports 8
 next_port=0
 take_port() { port=${PORTS[$next_port]}; next_port=$((next_port + 1)); }
 
@@ -130,49 +122,46 @@ check "a hostile name: no control byte in the report or the events" \
 # and report; SIGHUP with a bad and a good file.
 . tests/collector.bash
 SUB=$HM_BUILD/tests/prog_sub
-if [ -x "$COLLECTOR" ] && [ -x "$SUB" ]; then
-    printf '"GET /slow" p95 < 50ms 10s\ncheck 1s\n' >"$WORK/d.rules"
-    start_collector slo --bind 'tcp://127.0.0.1:*' --pub 'tcp://127.0.0.1:*' --refresh 200 \
-        --slo "$WORK/d.rules" --events "$WORK/d.jsonl" || fail "the collector starts with --slo"
-    check "the daemon logs its rules" grep -q 'info: 1 SLO rules from .*d.rules, events on the PUB socket and in ' "$WORK/slo.log"
-    timeout 30 "$SUB" "$PUB" perf.slo_violation 1 25 >"$WORK/sub.out" 2>"$WORK/sub.err" &
-    sub=$!
-    wait_until 10 grep -q ready "$WORK/sub.err"
-    timeout 20 "$PUBLISH" "$INGEST" "GET /slow" 100x200ms >/dev/null 2>&1
-    wait $sub
-    check "a real SUB socket receives the breach under perf.slo_violation" test $? = 0
-    check "  as the documented JSON" python3 - "$WORK/sub.out" <<'PY'
+need "$COLLECTOR" "$SUB"
+printf '"GET /slow" p95 < 50ms 10s\ncheck 1s\n' >"$WORK/d.rules"
+start_collector slo --bind 'tcp://127.0.0.1:*' --pub 'tcp://127.0.0.1:*' --refresh 200 \
+    --slo "$WORK/d.rules" --events "$WORK/d.jsonl" || fail "the collector starts with --slo"
+check "the daemon logs its rules" grep -q 'info: 1 SLO rules from .*d.rules, events on the PUB socket and in ' "$WORK/slo.log"
+timeout 30 "$SUB" "$PUB" perf.slo_violation 1 25 >"$WORK/sub.out" 2>"$WORK/sub.err" &
+sub=$!
+wait_until 10 grep -q ready "$WORK/sub.err"
+timeout 20 "$PUBLISH" "$INGEST" "GET /slow" 100x200ms >/dev/null 2>&1
+wait $sub
+check "a real SUB socket receives the breach under perf.slo_violation" test $? = 0
+check "  as the documented JSON" python3 - "$WORK/sub.out" <<'PY'
 import json, sys
 e = json.loads(open(sys.argv[1]).readline())
 assert e["kind"] == "breach" and e["endpoint"] == "GET /slow" and e["metric"] == "p95", e
 assert e["threshold"] == 50 and abs(e["actual"] - 200) <= 2, e
 PY
-    check "  and the events file has the same line" \
-        bash -c "wait_until() { for i in \$(seq 50); do \"\$@\" && return 0; sleep 0.1; done; return 1; }; wait_until grep -qxF \"\$(head -1 '$WORK/sub.out')\" '$WORK/d.jsonl'"
-    timeout 30 "$HM_BUILD/hotmon" --connect "$PUB" --once --after 1 --format json \
-        --report "$WORK/remote.md" >"$WORK/remote.json" 2>"$WORK/remote.err"
-    check "--connect --once: the collector's breach makes the verdict exit 1" test $? = 1
-    check "  its JSON view shows the endpoint failing" grep -q '"slo": "fail"' "$WORK/remote.json"
-    check "  its report has the rule and the violation" \
-        bash -c "grep -q '| verdict | \*\*FAIL\*\* |' '$WORK/remote.md' && grep -q 'FAIL GET /slow' '$WORK/remote.md'"
-    timeout 10 "$HM_BUILD/hotmon" --connect "$PUB" --once --slo "$WORK/d.rules" >/dev/null 2>"$WORK/cs.err"
-    check "--connect with --slo: exit 2, the rules are the collector's" \
-        bash -c "[ $? = 2 ] && grep -q 'hotmon-collector --slo FILE' '$WORK/cs.err'"
-    printf '* p95 < 1zz 1m\n' >"$WORK/d.rules"
-    kill -HUP "$COLLECTOR_PID"
-    check "SIGHUP with a bad file: says why and keeps the rules" \
-        wait_until 10 grep -q "warn: SIGHUP: $WORK/d.rules:1:10: expected a unit (us, ms or s) after the number; the rules in force are kept" "$WORK/slo.log"
-    printf '* p95 < 1s 1m\n* error_rate < 50%% 1m\n' >"$WORK/d.rules"
-    kill -HUP "$COLLECTOR_PID"
-    check "SIGHUP with a good file: the new rules are in force" \
-        wait_until 10 grep -q "info: SIGHUP: 2 SLO rules from $WORK/d.rules" "$WORK/slo.log"
-    check "  and a viewer sees them" bash -c "timeout 20 '$HM_BUILD/hotmon' --connect '$PUB' --once --after 1 --format json --report '$WORK/r2.md' >/dev/null 2>&1; grep -q 'error\\\\_rate \\\\< 50% 1m' '$WORK/r2.md'"
-    kill -TERM "$COLLECTOR_PID"
-    wait "$COLLECTOR_PID"
-    check "SIGTERM: the daemon stops with 0, the events file whole" \
-        bash -c "[ $? = 0 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' '$WORK/d.jsonl'"
-else
-    fail "built: $COLLECTOR and $SUB"
-fi
+check "  and the events file has the same line" \
+    bash -c "wait_until() { for i in \$(seq 50); do \"\$@\" && return 0; sleep 0.1; done; return 1; }; wait_until grep -qxF \"\$(head -1 '$WORK/sub.out')\" '$WORK/d.jsonl'"
+timeout 30 "$HM_BUILD/hotmon" --connect "$PUB" --once --after 1 --format json \
+    --report "$WORK/remote.md" >"$WORK/remote.json" 2>"$WORK/remote.err"
+check "--connect --once: the collector's breach makes the verdict exit 1" test $? = 1
+check "  its JSON view shows the endpoint failing" grep -q '"slo": "fail"' "$WORK/remote.json"
+check "  its report has the rule and the violation" \
+    bash -c "grep -q '| verdict | \*\*FAIL\*\* |' '$WORK/remote.md' && grep -q 'FAIL GET /slow' '$WORK/remote.md'"
+timeout 10 "$HM_BUILD/hotmon" --connect "$PUB" --once --slo "$WORK/d.rules" >/dev/null 2>"$WORK/cs.err"
+check "--connect with --slo: exit 2, the rules are the collector's" \
+    bash -c "[ $? = 2 ] && grep -q 'hotmon-collector --slo FILE' '$WORK/cs.err'"
+printf '* p95 < 1zz 1m\n' >"$WORK/d.rules"
+kill -HUP "$COLLECTOR_PID"
+check "SIGHUP with a bad file: says why and keeps the rules" \
+    wait_until 10 grep -q "warn: SIGHUP: $WORK/d.rules:1:10: expected a unit (us, ms or s) after the number; the rules in force are kept" "$WORK/slo.log"
+printf '* p95 < 1s 1m\n* error_rate < 50%% 1m\n' >"$WORK/d.rules"
+kill -HUP "$COLLECTOR_PID"
+check "SIGHUP with a good file: the new rules are in force" \
+    wait_until 10 grep -q "info: SIGHUP: 2 SLO rules from $WORK/d.rules" "$WORK/slo.log"
+check "  and a viewer sees them" bash -c "timeout 20 '$HM_BUILD/hotmon' --connect '$PUB' --once --after 1 --format json --report '$WORK/r2.md' >/dev/null 2>&1; grep -q 'error\\\\_rate \\\\< 50% 1m' '$WORK/r2.md'"
+kill -TERM "$COLLECTOR_PID"
+wait "$COLLECTOR_PID"
+check "SIGTERM: the daemon stops with 0, the events file whole" \
+    bash -c "[ $? = 0 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' '$WORK/d.jsonl'"
 
 finish
