@@ -56,7 +56,7 @@ struct hm_collector {
     uint64_t served;               /* requests answered by latest: those counted before it was begun */
     hm_slo_t *slo;                 /* the ingest thread's alone once started */
     hm_slo_t *slo_next;            /* new rules waiting for the thread; guarded by lock */
-    FILE *events;                  /* --events: SLO events appended as JSON lines, or NULL */
+    FILE *events;                  /* borrowed: SLO events appended as JSON lines, or NULL */
 };
 
 static uint64_t now_ns(void)
@@ -285,11 +285,7 @@ int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_colle
     c->latest = hm_registry_snapshot(c->reg, now_ns(), NULL, 0);
     if (!c->latest)
         goto fail;
-    if (o.events_path && !(c->events = fopen(o.events_path, "ae"))) {
-        rc = errno;
-        *why = "cannot open the events file";
-        goto fail;
-    }
+    c->events = o.events;
     c->sock = zmq_socket(zmq_ctx, ZMQ_PULL);
     if (!c->sock) {
         rc = errno;
@@ -359,8 +355,6 @@ void hm_collector_destroy(hm_collector_t **self_p)
     hm_registry_destroy(&c->reg);
     hm_slo_destroy(&c->slo);
     hm_slo_destroy(&c->slo_next);
-    if (c->events)
-        fclose(c->events);
     pthread_cond_destroy(&c->fresh);
     pthread_mutex_destroy(&c->lock);
     free(c);

@@ -12,6 +12,7 @@
 #define HM_COLLECTOR_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "slo_rules.h"
 #include "snapshot.h"
@@ -27,7 +28,8 @@ typedef struct {
     uint32_t max_senders;      /* 0: 1024 */
     uint32_t sender_expiry_ms; /* silence after which a sender is forgotten; 0: 10000 */
     const hm_slo_rules_t *slo; /* SLO rules (copied); NULL: none, drift is still tracked */
-    const char *events_path;   /* SLO events appended here as JSON lines; NULL: none */
+    FILE *events;              /* SLO events appended here as JSON lines, each flushed
+                                  (borrowed: open until the collector is destroyed); NULL: none */
     const char *pub;           /* PUB address for snapshot messages and events; NULL: none.
                                   A wildcard port is resolved (see pub_address) */
     const struct hm_auth *auth; /* CURVE on both sockets (auth.h; borrowed, must outlive the
@@ -37,9 +39,8 @@ typedef struct {
 /* Binds and starts the ingest thread. zmq_ctx is the caller's ZeroMQ context
  * (borrowed; it must outlive the collector). Returns 0 and sets *out, or an
  * errno value: EADDRINUSE when the address is taken, EINVAL for a bad
- * address, ENOMEM, EINVAL for rules that cannot be checked, or the errno of
- * opening the events file. *why (may be NULL) gets a static message on
- * failure. */
+ * address, ENOMEM, or EINVAL for rules that cannot be checked. *why (may be
+ * NULL) gets a static message on failure. */
 int hm_collector_new(void *zmq_ctx, const hm_collector_options_t *opts, hm_collector_t **out,
                      const char **why);
 

@@ -295,6 +295,7 @@ static int run(const config_t *cfg, int ready)
     hm_collector_t *c = NULL;
     hm_metrics_t *m = NULL;
     hm_statsd_udp_t *statsd = NULL;
+    FILE *events = NULL;
     if (cfg->curve_secret && hm_auth_new(cfg->curve_secret, cfg->allow, &auth, why, sizeof why)) {
         say(cfg, LOG_ERROR, "%s", why);
         goto out;
@@ -304,16 +305,15 @@ static int run(const config_t *cfg, int ready)
         say(cfg, LOG_ERROR, "--slo: %s", why);
         goto out;
     }
-    hm_collector_options_t co = {.bind = cfg->bind, .pub = cfg->pub, .snapshot_ms = cfg->refresh_ms,
-                                 .max_endpoints = cfg->max_endpoints, .auth = auth,
-                                 .slo = cfg->slo ? &rules : NULL, .events_path = cfg->events};
-    const char *reason = NULL;
-    int rc = hm_collector_new(ctx, &co, &c, &reason);
-    if (rc != 0 && cfg->events && !strcmp(reason, "cannot open the events file")) {
-        say(cfg, LOG_ERROR, "--events: cannot open %s: %s", cfg->events, strerror(rc));
+    if (cfg->events && !(events = fopen(cfg->events, "ae"))) {
+        say(cfg, LOG_ERROR, "--events: cannot open %s: %s", cfg->events, strerror(errno));
         goto out;
     }
-    if (rc != 0) {
+    hm_collector_options_t co = {.bind = cfg->bind, .pub = cfg->pub, .snapshot_ms = cfg->refresh_ms,
+                                 .max_endpoints = cfg->max_endpoints, .auth = auth,
+                                 .slo = cfg->slo ? &rules : NULL, .events = events};
+    const char *reason = NULL;
+    if (hm_collector_new(ctx, &co, &c, &reason) != 0) {
         say(cfg, LOG_ERROR, "cannot start with --bind %s --pub %s: %s", cfg->bind,
             cfg->pub ? cfg->pub : "none", reason);
         goto out;
@@ -381,6 +381,8 @@ out:
     hm_statsd_udp_stop(&statsd);
     hm_metrics_stop(&m);
     hm_collector_destroy(&c);
+    if (events)
+        fclose(events); /* after the collector: its last events are in */
     hm_auth_destroy(&auth);
     zmq_ctx_term(ctx);
     return status;

@@ -38,6 +38,22 @@ static int usage_error(const char *msg)
     return 2;
 }
 
+/* The end of a run, from its last snapshot: with --once and judge (rules
+ * were checked), the verdict; with --report, the report. Returns the exit
+ * status, status unless one of them fails. */
+static int conclude(const hm_settings_t *s, const hm_snapshot_t *last, bool judge,
+                    const hm_report_meta_t *meta, int status)
+{
+    if (s->once && judge && status == 0 && !hm_slo_verdict(last))
+        status = 1;
+    char why[4200];
+    if (s->report && hm_report_save(s->report, last, meta, why, sizeof why) != 0) {
+        fprintf(stderr, "hotmon: cannot write the report: %s\n", why);
+        status = status ? status : 1;
+    }
+    return status;
+}
+
 /* --connect: the same --once and screen, over a remote collector's PUB. */
 static int run_remote(void *ctx, const hm_settings_t *s, const hm_baseline_t *baseline,
                       const char *run_id)
@@ -62,13 +78,8 @@ static int run_remote(void *ctx, const hm_settings_t *s, const hm_baseline_t *ba
      * from its latest snapshot. */
     hm_snapshot_t *last = src.take(src.arg);
     if (last) {
-        if (s->once && status == 0 && last->nrules && !hm_slo_verdict(last))
-            status = 1;
         hm_report_meta_t meta = {run_id, s->connect, NULL};
-        if (s->report && hm_report_save(s->report, last, &meta, why, sizeof why) != 0) {
-            fprintf(stderr, "hotmon: cannot write the report: %s\n", why);
-            status = status ? status : 1;
-        }
+        status = conclude(s, last, last->nrules > 0, &meta, status);
         hm_snapshot_release(&last);
     }
     hm_remote_destroy(&r);
@@ -142,28 +153,29 @@ int main(int argc, char **argv)
         hm_settings_fini(&s);
         return status;
     }
+    FILE *events = NULL;
+    if (s.events && !(events = fopen(s.events, "ae"))) {
+        fprintf(stderr, "hotmon: --events: cannot open %s: %s\n", s.events, strerror(errno));
+        hm_baseline_destroy(&baseline);
+        zmq_ctx_term(ctx);
+        return 2;
+    }
     hm_collector_t *c = NULL;
     hm_collector_options_t co = {.bind = s.bind, .snapshot_ms = s.refresh_ms,
-                                 .slo = slo_path ? &rules : NULL, .events_path = s.events};
+                                 .slo = slo_path ? &rules : NULL, .events = events};
     const char *reason = NULL;
     int rc = hm_collector_new(ctx, &co, &c, &reason);
-    if (rc == EADDRINUSE) {
-        fprintf(stderr,
-                "hotmon: %s is already in use (another hotmon or hotmon-collector?); use --bind "
-                "ADDR to listen elsewhere, or --connect ADDR to watch a running collector\n",
-                s.bind);
-        hm_baseline_destroy(&baseline);
-        zmq_ctx_term(ctx);
-        return 2;
-    }
-    if (rc && co.events_path && !strcmp(reason, "cannot open the events file")) {
-        fprintf(stderr, "hotmon: --events: cannot open %s: %s\n", s.events, strerror(rc));
-        hm_baseline_destroy(&baseline);
-        zmq_ctx_term(ctx);
-        return 2;
-    }
     if (rc) {
-        fprintf(stderr, "hotmon: cannot listen on %s: %s\n", s.bind, reason);
+        if (rc == EADDRINUSE)
+            fprintf(stderr,
+                    "hotmon: %s is already in use (another hotmon or hotmon-collector?); use "
+                    "--bind ADDR to listen elsewhere, or --connect ADDR to watch a running "
+                    "collector\n",
+                    s.bind);
+        else
+            fprintf(stderr, "hotmon: cannot listen on %s: %s\n", s.bind, reason);
+        if (events)
+            fclose(events);
         hm_baseline_destroy(&baseline);
         zmq_ctx_term(ctx);
         return 2;
@@ -185,18 +197,15 @@ int main(int argc, char **argv)
     if (slo_path || s.report) {
         hm_collector_refresh(c, 2000);
         hm_snapshot_t *last = hm_collector_snapshot(c);
-        if (s.once && slo_path && status == 0 && !hm_slo_verdict(last))
-            status = 1;
         hm_report_meta_t meta = {run_id, hm_collector_address(c), slo_path};
-        if (s.report && hm_report_save(s.report, last, &meta, why, sizeof why) != 0) {
-            fprintf(stderr, "hotmon: cannot write the report: %s\n", why);
-            status = status ? status : 1;
-        }
+        status = conclude(&s, last, slo_path != NULL, &meta, status);
         hm_snapshot_release(&last);
     }
     hm_demo_stop(&demo);
     hm_baseline_destroy(&baseline);
     hm_collector_destroy(&c);
+    if (events)
+        fclose(events); /* after the collector: its last events are in */
     zmq_ctx_term(ctx);
     hm_settings_fini(&s);
     return status;
