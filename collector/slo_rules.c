@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
+
 #define NS_PER_S 1000000000.0
 
 /* The master copy of the statistics. */
@@ -74,17 +76,12 @@ static void trim(char *s)
         *dot = '\0';
 }
 
-/* Locale-free "%.*f". */
+/* Locale-free, to at most digits decimals, trailing zeros trimmed. From
+ * 1e15 on decimals are noise, and would push the value past the integer
+ * hm_format_fixed counts in. */
 static void fixed(double v, int digits, char *buf, size_t n)
 {
-    double scale = pow(10, digits);
-    double r = round(fabs(v) * scale);
-    unsigned long long whole = (unsigned long long)(r / scale);
-    unsigned long long frac = (unsigned long long)(r - (double)whole * scale);
-    if (digits > 0)
-        snprintf(buf, n, "%s%llu.%0*llu", v < 0 ? "-" : "", whole, digits, frac);
-    else
-        snprintf(buf, n, "%s%llu", v < 0 ? "-" : "", whole);
+    hm_format_fixed(v, fabs(v) >= 1e15 ? 0 : digits, buf, n);
     trim(buf);
 }
 

@@ -146,6 +146,27 @@ static void test_slo_rules_load_names_the_file(void **state)
     assert_true(r.n >= 1);
 }
 
+/* Values are written as rules are; a hostile gauge (9e18 in flight) is
+ * written whole, and a rate beyond 64 bits capped, not overflowed. */
+static void test_slo_format_value_in_the_rules_units(void **state)
+{
+    hm_slo_rules_t r = parse_ok("* p95 < 60ms 1m\n* error_rate < 1.5% 1m\n* rate > 50/s 1m\n"
+                                "* inflight < 10 1m\n* p99 < 2s 1m\n* mean < 250us 1m\n");
+    char buf[64];
+    static const struct {
+        size_t rule;
+        double v;
+        const char *want;
+    } cases[] = {{0, 61.25e6, "61.25ms"}, {1, 0.005, "0.5%"}, {2, 40, "40/s"},
+                 {3, 12, "12"},           {4, 2e9, "2s"},     {5, 250e3, "250us"},
+                 {3, 9e18, "9000000000000000000"}, {2, 1e20, "1e19/s"},
+                 {2, 0.125, "0.13/s"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hm_slo_format_value(&r.rule[cases[i].rule], cases[i].v, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].want);
+    }
+}
+
 static void test_slo_rules_cap_the_count(void **state)
 {
     char text[65 * 20] = "";
@@ -444,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_slo_rules_defaults),
         cmocka_unit_test(test_slo_rules_refuse_bad_lines_with_line_and_column),
         cmocka_unit_test(test_slo_rules_load_names_the_file),
+        cmocka_unit_test(test_slo_format_value_in_the_rules_units),
         cmocka_unit_test(test_slo_rules_cap_the_count),
         cmocka_unit_test(test_slo_breach_burst_gives_one_event_per_repeat),
         cmocka_unit_test(test_slo_recovery_event_when_the_rule_holds_again),
