@@ -5,8 +5,8 @@
  * slice numbers cur-n+1 .. cur, where slice k covers [k * len, (k+1) * len) of
  * the monotonic clock (aligned to the clock, not to the window's start, so
  * every window in a process rolls at the same instants). Slice k sits in slot
- * k % n and is allocated on its first sample; rolling a ring frees every slice
- * that fell out of it. The n-th slice is the current, partial one, so the 10 s
+ * k % n, is opened (cleared) on its first sample and dropped when it falls out
+ * of the ring. The n-th slice is the current, partial one, so the 10 s
  * window covers between 9 and 10 s once it has run that long; queries report
  * the span they really cover.
  *
@@ -20,6 +20,13 @@
  * HM_WINDOW_HISTORY zero entries. Invariant: for every second s in
  * [cur - HM_WINDOW_HISTORY, cur), history[s % HM_WINDOW_HISTORY] is second s,
  * or zero when s precedes the window's start.
+ *
+ * Memory: every ring's slices live in one block, allocated and written whole on
+ * the first sample and freed once every slice has expired (5 min idle). A busy
+ * window thus holds all it will ever hold from its first second on, so the
+ * resident size of a collector under steady load is flat from the start
+ * instead of growing until the 5 min ring has filled; an idle window holds
+ * only its total.
  *
  * Time going backwards is clamped: a sample stamped before the latest time seen
  * counts in the current slices. A value out of 1 us .. 1 h is clamped and counted
@@ -35,6 +42,7 @@
 #define NS_PER_S 1000000000ull
 #define RINGS 3   /* HM_WIN_10S, HM_WIN_1M, HM_WIN_5M; HM_WIN_ALL is the total */
 #define MAX_SLICES 10
+#define SLICES 21 /* 10 + 6 + 5: the block */
 
 /* The master copy of the windows: name, and for the rings slice length and count. */
 static const struct {
@@ -57,6 +65,7 @@ typedef struct {
 typedef struct {
     uint64_t cur;                 /* number of the current slice: now / len */
     slice_t *slots[MAX_SLICES];   /* slice k in slot k % n; NULL when it had no sample */
+    slice_t *base;                /* this ring's n slices in the block */
 } ring_t;
 
 struct hm_window {
@@ -66,7 +75,8 @@ struct hm_window {
     hm_hist_t total;              /* everything since start or reset */
     uint64_t start_ns;            /* creation or last reset */
     uint64_t last_ns;             /* latest time seen by advance; time never goes back */
-    size_t live;                  /* slices allocated */
+    size_t live;                  /* slices opened */
+    slice_t *block;               /* SLICES slices; NULL while no slice is open */
     ring_t rings[RINGS];
     hm_second_t history[HM_WINDOW_HISTORY]; /* second s at s % HM_WINDOW_HISTORY */
 };
@@ -105,7 +115,7 @@ static void remember_seconds(hm_window_t *w, uint64_t from, uint64_t to)
         memset(&w->history[s % HM_WINDOW_HISTORY], 0, sizeof w->history[0]);
 }
 
-/* Moves ring r to slice number k, freeing the slices that fell out. */
+/* Moves ring r to slice number k, dropping the slices that fell out. */
 static void roll(hm_window_t *w, int r, uint64_t k)
 {
     ring_t *ring = &w->rings[r];
@@ -118,7 +128,6 @@ static void roll(hm_window_t *w, int r, uint64_t k)
     for (size_t i = 0; i < shapes[r].n; i++) {
         slice_t *s = ring->slots[i];
         if (s && s->seq + shapes[r].n <= k) {
-            free(s);
             ring->slots[i] = NULL;
             w->live--;
         }
@@ -135,19 +144,41 @@ static uint64_t roll_to(hm_window_t *w, uint64_t now_ns)
         return now_ns;
     for (int r = 0; r < RINGS; r++)
         roll(w, r, now_ns / shapes[r].len_ns);
+    if (!w->live) {
+        free(w->block);
+        w->block = NULL;
+    }
     w->next_ns = (now_ns / NS_PER_S + 1) * NS_PER_S;
     return now_ns;
 }
 
-/* Allocates ring r's current slice; NULL when out of memory. */
+/* Allocates the block and writes every slice of it, so that its pages are
+ * resident now and not one ring slot at a time; false when out of memory. */
+static bool alloc_block(hm_window_t *w)
+{
+    slice_t *b = malloc(SLICES * sizeof *b);
+    if (!b)
+        return false;
+    for (size_t i = 0; i < SLICES; i++)
+        hm_hist_init(&b[i].hist);
+    w->block = b;
+    for (int r = 0; r < RINGS; r++) {
+        w->rings[r].base = b;
+        b += shapes[r].n;
+    }
+    assert(b == w->block + SLICES);
+    return true;
+}
+
+/* Opens ring r's current slice; NULL when out of memory. */
 static slice_t *open_slice(hm_window_t *w, int r)
 {
+    if (!w->block && !alloc_block(w))
+        return NULL;
     ring_t *ring = &w->rings[r];
     size_t i = ring->cur % shapes[r].n;
-    assert(!ring->slots[i]); /* an older slice there has expired and been freed by roll */
-    slice_t *s = malloc(sizeof *s);
-    if (!s)
-        return NULL;
+    assert(!ring->slots[i]); /* an older slice there has expired and been dropped by roll */
+    slice_t *s = &ring->base[i];
     hm_hist_init(&s->hist);
     s->errors = 0;
     s->seq = ring->cur;
@@ -159,11 +190,10 @@ static slice_t *open_slice(hm_window_t *w, int r)
 
 static void free_slices(hm_window_t *w)
 {
+    free(w->block);
+    w->block = NULL;
     for (int r = 0; r < RINGS; r++)
-        for (size_t i = 0; i < shapes[r].n; i++) {
-            free(w->rings[r].slots[i]);
-            w->rings[r].slots[i] = NULL;
-        }
+        memset(w->rings[r].slots, 0, sizeof w->rings[r].slots);
     w->live = 0;
 }
 
@@ -292,7 +322,7 @@ void hm_window_history(hm_window_t *w, uint64_t now_ns, hm_second_t *out, size_t
 size_t hm_window_bytes(const hm_window_t *w)
 {
     assert(w);
-    return sizeof *w + w->live * sizeof(slice_t);
+    return sizeof *w + (w->block ? SLICES * sizeof(slice_t) : 0);
 }
 
 const char *hm_win_name(hm_win_t which)

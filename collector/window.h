@@ -5,8 +5,9 @@
  * error count: ten 1 s slices (the 10 s window), six 10 s slices (1 min) and
  * five 1 min slices (5 min), and a total since creation or the last reset.
  * A query merges the slices inside the window with the current, partial one.
- * Slices are allocated on their first sample and freed when they expire, so an
- * idle window holds only its total. Every completed second also leaves a
+ * All slices are allocated together on the first sample and freed when the
+ * last one expires, so a busy window's memory is fixed from its first second
+ * and an idle one holds only its total. Every completed second also leaves a
  * summary in a 300-entry history (rate and p50/p95/p99 over the last 5 min).
  *
  * Time is passed in (now_ns, CLOCK_MONOTONIC) so tests can inject a clock;
@@ -50,7 +51,7 @@ hm_window_t *hm_window_new(uint64_t now_ns);
 /* Frees the window and its slices. Accepts NULL and *self_p == NULL. */
 void hm_window_destroy(hm_window_t **self_p);
 
-/* Records one value at now_ns. Returns 0, or ENOMEM when a new slice could not
+/* Records one value at now_ns. Returns 0, or ENOMEM when the slices could not
  * be allocated (the value then counts only in the total). */
 int hm_window_record(hm_window_t *w, uint64_t now_ns, uint64_t value_ns, bool error);
 
@@ -70,7 +71,8 @@ void hm_window_history(hm_window_t *w, uint64_t now_ns, hm_second_t *out, size_t
 /* Forgets everything, total included, as if new at now_ns. */
 void hm_window_reset(hm_window_t *w, uint64_t now_ns);
 
-/* Bytes held now (struct, total and live slices): for the memory figures. */
+/* Bytes held now (struct, total and the slices, if allocated): for the
+ * memory figures. */
 size_t hm_window_bytes(const hm_window_t *w);
 
 /* The window's name ("10s", "1m", "5m", "all") and its parse; parse returns

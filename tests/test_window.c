@@ -181,25 +181,29 @@ static void test_window_history_counts_each_second(void **state)
     assert_int_equal(all[HM_WINDOW_HISTORY - 104].count, 7); /* second 5 */
 }
 
-static void test_window_idle_window_frees_its_slices(void **state)
+static void test_window_holds_every_slice_while_busy_and_none_when_idle(void **state)
 {
     hm_window_t *w = *state;
     size_t idle = hm_window_bytes(w);
+    /* The first sample allocates every slice of every ring at once, so a busy
+     * window does not grow later. */
     hm_window_record(w, T0, 5000, false);
-    size_t one = hm_window_bytes(w);
-    assert_true(one >= idle + 3 * sizeof(hm_hist_t)); /* a slice in each ring */
-    /* A sample every second for five minutes: every slice of every ring is live. */
-    for (uint64_t k = 1; k < 300; k++)
-        hm_window_record(w, T0 + k * S, 5000, false);
     size_t busy = hm_window_bytes(w);
     assert_true(busy >= idle + 21 * sizeof(hm_hist_t));
-    /* Gone from the 10 s ring after 10 s, and from all of them after 5 min. */
+    for (uint64_t k = 1; k < 300; k++)
+        hm_window_record(w, T0 + k * S, 5000, false);
+    assert_int_equal(hm_window_bytes(w), busy);
+    /* Kept while the 5 min ring still holds a slice, freed when none is left. */
     hm_window_advance(w, T0 + 309 * S);
-    assert_true(hm_window_bytes(w) < busy);
-    assert_true(hm_window_bytes(w) > idle);
+    assert_int_equal(hm_window_bytes(w), busy);
+    assert_int_equal(count_in(w, T0 + 309 * S, HM_WIN_10S, NULL, NULL), 0);
     hm_window_advance(w, T0 + 599 * S);
     assert_int_equal(hm_window_bytes(w), idle);
     assert_int_equal(count_in(w, T0 + 599 * S, HM_WIN_ALL, NULL, NULL), 300);
+    /* A sample after the idle spell allocates them again, and counts alone. */
+    hm_window_record(w, T0 + 600 * S, 5000, false);
+    assert_int_equal(hm_window_bytes(w), busy);
+    assert_int_equal(count_in(w, T0 + 600 * S, HM_WIN_5M, NULL, NULL), 1);
 }
 
 static double cpu_seconds(void)
@@ -270,7 +274,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_counts_errors_per_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_reset_forgets_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_history_counts_each_second, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_window_idle_window_frees_its_slices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window_holds_every_slice_while_busy_and_none_when_idle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_jump_of_years_is_bounded_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_time_going_back_counts_as_now, setup, teardown),
         cmocka_unit_test(test_window_names_round_trip),
