@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,8 @@ static int run_remote(void *ctx, const hm_settings_t *s, const hm_baseline_t *ba
 
 int main(int argc, char **argv)
 {
+    /* Big short-lived blocks back to the system: see hotmon-collector's main. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     setlocale(LC_ALL, "");
     hm_settings_t s;
     hm_settings_defaults(&s);
