@@ -20,8 +20,6 @@
 #include "ring.h"
 #include "wire.h"
 
-#define HM_CLIENT_THREADS_MAX 256
-
 enum { SLOT_FREE, SLOT_CLAIMING, SLOT_LIVE, SLOT_RETIRED };
 
 /* The span a thread is in, for marks and request ids. */

@@ -495,6 +495,74 @@ static void test_client_recycles_the_rings_of_exited_threads(void **state)
     sink_close(&k);
 }
 
+typedef struct {
+    hm_client_t *c;
+    pthread_barrier_t *claimed, *done;
+    int rc;
+} holder_t;
+
+static void *hold_a_slot(void *arg)
+{
+    holder_t *h = arg;
+    h->rc = hm_thread_ready(h->c);
+    pthread_barrier_wait(h->claimed);
+    pthread_barrier_wait(h->done);
+    return NULL;
+}
+
+static void *claim_once(void *arg)
+{
+    holder_t *h = arg;
+    h->rc = hm_thread_ready(h->c);
+    return NULL;
+}
+
+static void test_client_thread_ready_claims_a_slot_until_none_is_left(void **state)
+{
+    /* No collector needed: claiming is local. Small rings keep 256 cheap. */
+    hm_options_t o = {.endpoint = "tcp://127.0.0.1:1", .service = "ready", .ring_capacity = 16};
+    hm_client_t *c = NULL;
+    assert_int_equal(hm_open(&o, &c), 0);
+    assert_int_equal(hm_thread_ready(c), 0);
+    assert_int_equal(hm_thread_ready(c), 0); /* the same slot again */
+    enum { OTHERS = HM_CLIENT_THREADS_MAX - 1 };
+    pthread_barrier_t claimed, done;
+    pthread_barrier_init(&claimed, NULL, OTHERS + 1);
+    pthread_barrier_init(&done, NULL, OTHERS + 1);
+    static holder_t h[OTHERS];
+    static pthread_t t[OTHERS];
+    for (int i = 0; i < OTHERS; i++) {
+        h[i] = (holder_t){c, &claimed, &done, -1};
+        assert_int_equal(pthread_create(&t[i], NULL, hold_a_slot, &h[i]), 0);
+    }
+    pthread_barrier_wait(&claimed);
+    for (int i = 0; i < OTHERS; i++)
+        assert_int_equal(h[i].rc, 0);
+    /* Every slot is held: one thread more is told so, and its samples are
+     * counted as dropped. */
+    holder_t late = {c, NULL, NULL, -1};
+    pthread_t lt;
+    assert_int_equal(pthread_create(&lt, NULL, claim_once, &late), 0);
+    pthread_join(lt, NULL);
+    assert_int_equal(late.rc, ENOSPC);
+    pthread_barrier_wait(&done);
+    for (int i = 0; i < OTHERS; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&claimed);
+    pthread_barrier_destroy(&done);
+    /* The exits retire their slots; the publisher frees them within a flush
+     * interval for the next thread. */
+    late.rc = -1;
+    for (int tries = 0; tries < 200 && late.rc != 0; tries++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+        assert_int_equal(pthread_create(&lt, NULL, claim_once, &late), 0);
+        pthread_join(lt, NULL);
+    }
+    assert_int_equal(late.rc, 0);
+    hm_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_client_takes_address_and_service_from_the_environment),
         cmocka_unit_test(test_client_stats_add_up_at_every_instant),
         cmocka_unit_test(test_client_recycles_the_rings_of_exited_threads),
+        cmocka_unit_test(test_client_thread_ready_claims_a_slot_until_none_is_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
