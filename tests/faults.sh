@@ -85,7 +85,8 @@ attribution() { # FILE: the slow calls of prog_flood --attribute, by cause
     echo "     figures: $(val "$1" final over_10us) of $(val "$1" final produced) record calls over 10 us:" \
         "$(val "$1" final slow_preempted) preempted, $(val "$1" final slow_faulted) faulted," \
         "$(val "$1" final slow_interrupted) interrupted (counted: $(val "$1" final irq_counted))," \
-        "$(val "$1" final slow_unexplained) unexplained (slowest $(val "$1" final unexplained_max_ns) ns);" \
+        "$(val "$1" final slow_unexplained) unexplained (slowest $(val "$1" final unexplained_max_ns) ns)" \
+        "in $(val "$1" final timed_ms) ms timed;" \
         "the first call $(val "$1" final first_call_ns) ns; most CPU in one call $(val "$1" final max_cpu_ns) ns"
 }
 attribution "$f"
@@ -125,7 +126,7 @@ check "collector stopped: produced = sent + dropped ($produced = $sent + $droppe
     test -n "$produced" -a "$produced" = $((sent + dropped)) -a -n "$aproduced" -a "$aproduced" = $((asent + adropped))
 check "collector stopped ${STOP} s: the client dropped during the stop, and said so ($dropped dropped)" \
     test "$dropped" -gt 0
-check "collector stopped: it received every sample sent ($(val "$c" final samples) = $sent + $asent, unknown ids $(val "$c" final unknown_ids))" \
+check "collector stopped: it received every sample sent ($(val "$c" final samples) = $sent + $asent, unknown ids $(val "$c" final unknown_ids), senders expired $(val "$c" final senders_expired))" \
     test "$(val "$c" final samples)" = $((sent + asent))
 check "collector stopped: it counts the gap: client_drops = the clients' dropped ($(val "$c" final client_drops) = $dropped + $adropped)" \
     test "$(val "$c" final client_drops)" = $((dropped + adropped))
