@@ -9,6 +9,10 @@
  * Peer: the statsd client pattern, two clock reads and one UDP sendto of a
  * timer line to 127.0.0.1 per sample (prometheus-cpp is in
  * bench_prometheus.cpp, C++).
+ * Last, with no collector: a loop of requests doing 1, 5 and 10 us of work
+ * each (spinning on the clock), each inside hm_start/hm_end, against the same
+ * loop without the library; the ratio of their throughputs is the issue's
+ * "within 1% of an uninstrumented run".
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,6 +45,7 @@ typedef struct {
     hm_ring_t ring;
     int udp;                  /* statsd peer: a socket, and where it sends */
     struct sockaddr_in to;
+    uint64_t work_ns;         /* work-per-request rows: a request's own work */
     double ns;
 } job_t;
 
@@ -94,14 +99,48 @@ static void *run_udp(void *arg)
     return NULL;
 }
 
+/* A request's own work: spins for ns on the clock, so that the time it
+ * takes does not depend on what ran before it. */
+static void work(uint64_t ns)
+{
+    uint64_t until = now_ns() + ns;
+    while (now_ns() < until)
+        ;
+}
+
+#define REQUEST_RUN_NS 100000000ull /* one run of the work-per-request rows: 100 ms */
+
+static void *run_requests_hotmon(void *arg)
+{
+    job_t *j = arg;
+    uint64_t n = REQUEST_RUN_NS / j->work_ns, t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        hm_span_t s = hm_start(j->c, j->ep);
+        work(j->work_ns);
+        hm_end(j->c, s, 200);
+    }
+    j->ns = (double)(now_ns() - t0) / (double)n;
+    return NULL;
+}
+
+static void *run_requests_bare(void *arg)
+{
+    job_t *j = arg;
+    uint64_t n = REQUEST_RUN_NS / j->work_ns, t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++)
+        work(j->work_ns);
+    j->ns = (double)(now_ns() - t0) / (double)n;
+    return NULL;
+}
+
 /* Runs fn on n threads at once; returns the mean ns per pair per thread. */
 static double measure(void *(*fn)(void *), int n, hm_client_t *c, hm_endpoint_t ep,
-                      const struct sockaddr_in *to)
+                      const struct sockaddr_in *to, uint64_t work_ns)
 {
     job_t jobs[2];
     pthread_t t[2];
     for (int i = 0; i < n; i++) {
-        jobs[i] = (job_t){.c = c, .ep = ep, .udp = -1};
+        jobs[i] = (job_t){.c = c, .ep = ep, .udp = -1, .work_ns = work_ns};
         if (to) {
             jobs[i].udp = socket(AF_INET, SOCK_DGRAM, 0);
             jobs[i].to = *to;
@@ -125,8 +164,8 @@ static void row(const char *figure, int threads, hm_client_t *c, hm_endpoint_t e
 {
     double best_h = 1e18, best_f = 1e18;
     for (int r = 0; r < 5; r++) {
-        double h = measure(run_hotmon, threads, c, ep, NULL);
-        double f = measure(run_floor, threads, c, ep, NULL);
+        double h = measure(run_hotmon, threads, c, ep, NULL, 0);
+        double f = measure(run_floor, threads, c, ep, NULL, 0);
         best_h = h < best_h ? h : best_h;
         best_f = f < best_f ? f : best_f;
     }
@@ -146,8 +185,8 @@ static void row_udp(const char *figure, int threads, hm_client_t *c, hm_endpoint
     getsockname(sink, (struct sockaddr *)&to, &len);
     double best_h = 1e18, best_u = 1e18;
     for (int r = 0; r < 3; r++) {
-        double h = measure(run_hotmon, threads, c, ep, NULL);
-        double u = measure(run_udp, threads, c, ep, &to);
+        double h = measure(run_hotmon, threads, c, ep, NULL, 0);
+        double u = measure(run_udp, threads, c, ep, &to, 0);
         best_h = h < best_h ? h : best_h;
         best_u = u < best_u ? u : best_u;
     }
@@ -155,6 +194,23 @@ static void row_udp(const char *figure, int threads, hm_client_t *c, hm_endpoint
     printf("| %s | %.1f ns | statsd client (2 clock reads + snprintf + UDP sendto): %.1f ns | "
            "%.3fx |\n",
            figure, best_h, best_u, best_h / best_u);
+}
+
+/* Requests of work_ns each, instrumented with no collector, against the same
+ * loop bare: best of five runs of each, alternating. The ratio is of
+ * throughputs (1.0: the library costs nothing). */
+static void row_requests(uint64_t work_ns, hm_client_t *c, hm_endpoint_t ep)
+{
+    double best_h = 1e18, best_b = 1e18;
+    for (int r = 0; r < 5; r++) {
+        double h = measure(run_requests_hotmon, 1, c, ep, NULL, work_ns);
+        double b = measure(run_requests_bare, 1, c, ep, NULL, work_ns);
+        best_h = h < best_h ? h : best_h;
+        best_b = b < best_b ? b : best_b;
+    }
+    printf("| requests of %.0f us of work, 1 thread, no collector | %.1f k requests/s "
+           "(%.1f ns a record) | the same loop without the library: %.1f k requests/s | %.4fx |\n",
+           (double)work_ns / 1e3, 1e6 / best_h, best_h - best_b, 1e6 / best_b, best_b / best_h);
 }
 
 int main(void)
@@ -191,6 +247,9 @@ int main(void)
         return 1;
     hm_endpoint(c, "bench", &ep);
     row("hm_start+hm_end, 1 thread, no collector", 1, c, ep);
+    row_requests(1000, c, ep);
+    row_requests(5000, c, ep);
+    row_requests(10000, c, ep);
     hm_close(&c);
     return 0;
 }

@@ -181,7 +181,7 @@ if [ "$FIGURES" = 1 ]; then
         done
         echo "$b"
     }
-    for w in 0 1000 10000; do
+    for w in 0 1000 5000 10000; do
         base=$(best loops_per_s --work-ns "$w" --no-client)
         inst=$(best loops_per_s --work-ns "$w")
         awk -v w="$w" -v a="$base" -v b="$inst" 'BEGIN {
@@ -194,6 +194,19 @@ if [ "$FIGURES" = 1 ]; then
     "$BUILD/tests/prog_flood" "$NOBODY" --seconds 10 --rate 50000 >"$WORK/fig.out" 2>&1
     echo "     at 50,000/s for 10 s: slowest record call $(val "$WORK/fig.out" final max_record_ns) ns," \
         "$(val "$WORK/fig.out" final over_10us) of $(val "$WORK/fig.out" final produced) calls over 10 us"
+    # Why the slow calls were slow: each call bracketed by its thread's
+    # counters (prog_flood --attribute); the control is the same bracket
+    # around nothing. Unexplained calls are compared per second timed.
+    for run in "flat out:" "at 50,000/s:--rate 50000" "control, flat out:--no-client"; do
+        "$BUILD/tests/prog_flood" "$NOBODY" --seconds 10 --attribute ${run#*:} >"$WORK/fig.out" 2>&1
+        f=$WORK/fig.out
+        echo "     attributed, ${run%%:*}, 10 s: $(val "$f" final over_10us) of $(val "$f" final loops) over 10 us:" \
+            "first call $(val "$f" final first_call_ns) ns, $(val "$f" final slow_preempted) preempted," \
+            "$(val "$f" final slow_faulted) faulted, $(val "$f" final slow_interrupted) interrupted" \
+            "(counted: $(val "$f" final irq_counted)), $(val "$f" final slow_unexplained) unexplained" \
+            "(slowest $(val "$f" final unexplained_max_ns) ns) in $(val "$f" final timed_ms) ms timed;" \
+            "$(val "$f" final blocked) slept"
+    done
 fi
 
 # --- valgrind ----------------------------------------------------------------------

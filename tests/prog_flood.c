@@ -4,7 +4,7 @@
  * says what the client counted.
  *
  *   prog_flood ADDRESS [--seconds S] [--rate R] [--endpoints N] [--work-ns N]
- *              [--rid] [--tick-ms MS] [--no-client] [--close-now]
+ *              [--rid] [--tick-ms MS] [--no-client] [--close-now] [--attribute]
  *
  * --rate R paces the loop at R samples/s (open loop, in 1 ms steps); without
  * it the loop runs flat out. Samples cycle over N endpoints ("flood-0000"...)
@@ -22,6 +22,33 @@
  *         loops=... loops_per_s=... seconds=... max_buffered=... max_record_ns=...
  *         over_10us=... close_ms=... rss_first_kb=... rss_max_kb=... rss_end_kb=...
  *
+ * --attribute says why a record call was slow. Each call is still timed on
+ * its own, tight; around that, the thread's kernel counters (getrusage
+ * RUSAGE_THREAD: context switches, page faults), the interrupts that ran on
+ * it (perf tracepoint counters: timer, device, softirq, inter-processor; when
+ * they can be opened, which takes root and tracefs) and its CPU clock are
+ * read before and after. The final line ends with
+ *
+ *         timed_ms=... first_call_ns=... first_blocked=... irq_counted=...
+ *         slow_preempted=... slow_faulted=... slow_interrupted=...
+ *         slow_unexplained=... blocked=... preempted=... max_cpu_ns=...
+ *         slowest_cpu_ns=... unexplained_max_ns=... unexplained_max_cpu_ns=...
+ *
+ * The thread's first call is reported alone (first_call_ns, first_blocked):
+ * it allocates the thread's ring. Of the others, those over 10 us are split
+ * by what was counted in their bracket: an involuntary context switch
+ * (preempted), else a page fault (faulted), else an interrupt (interrupted),
+ * else nothing (unexplained: the hypervisor, or the library itself). blocked
+ * counts calls of any duration in which the thread switched voluntarily,
+ * that is slept: the record call must never do that. preempted counts calls
+ * of any duration with an involuntary switch. timed_ms is the wall-clock time
+ * spent in the timed sections, to compare how often slow calls come with how
+ * long the calls were exposed. max_cpu_ns is the most CPU time of one call
+ * (the kernel charges interrupts to the thread they land on), slowest_cpu_ns
+ * that of the slowest. With --no-client the timed section is empty: the same
+ * bracket around nothing, the control. The system calls of the bracket make
+ * the loop some fifty times slower: loops_per_s then measures the bracket.
+ *
  * The client's counters are read once the rings are empty (so produced =
  * sent + dropped exactly), or at once with --close-now, which then times
  * hm_close with samples still buffered. rss_first_kb is the resident size
@@ -30,11 +57,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,7 +79,7 @@ typedef struct {
     double rate;        /* 0: flat out */
     unsigned endpoints;
     uint64_t work_ns;
-    bool rid, no_client, close_now;
+    bool rid, no_client, close_now, attribute;
     unsigned tick_ms;
 } args_t;
 
@@ -65,7 +95,7 @@ static int usage(const char *why)
 {
     fprintf(stderr,
             "prog_flood: %s\nusage: prog_flood ADDRESS [--seconds S] [--rate R] [--endpoints N]"
-            " [--work-ns N] [--rid] [--tick-ms MS] [--no-client] [--close-now]\n",
+            " [--work-ns N] [--rid] [--tick-ms MS] [--no-client] [--close-now] [--attribute]\n",
             why);
     return 2;
 }
@@ -90,6 +120,10 @@ static int parse(int argc, char **argv, args_t *a)
             a->no_client = true;
             continue;
         }
+        if (strcmp(k, "--attribute") == 0) {
+            a->attribute = true;
+            continue;
+        }
         if (i + 1 >= argc)
             return usage("a flag without its value");
         char *end;
@@ -110,6 +144,162 @@ static int parse(int argc, char **argv, args_t *a)
             return usage("unknown flag or value out of range");
     }
     return 0;
+}
+
+/* One record call as the loop makes it: a sample, or with --rid a span
+ * carrying a request id. */
+typedef struct {
+    hm_client_t *c;
+    hm_endpoint_t ep;
+    const char *rid; /* NULL: hm_record */
+    uint64_t duration_ns;
+    int status;
+} call_t;
+
+static void record(const call_t *k)
+{
+    if (!k->c)
+        return; /* --no-client: the empty section, the control of --attribute */
+    if (k->rid) {
+        hm_span_t s = hm_start(k->c, k->ep);
+        hm_request_id(k->c, s, k->rid);
+        hm_end(k->c, s, k->status);
+    } else {
+        hm_record(k->c, k->ep, k->duration_ns, k->status);
+    }
+}
+
+/* What --attribute learned of the calls (see the opening comment). */
+typedef struct {
+    int irq_fd;                      /* a group of interrupt counters for this thread, or -1 */
+    uint64_t calls;                  /* calls bracketed so far */
+    uint64_t first_ns;               /* the first call: it allocates the thread's ring */
+    bool first_blocked;              /* ... and may sleep doing so */
+    uint64_t slow_preempted;         /* calls over 10 us with an involuntary switch */
+    uint64_t slow_faulted;           /* ... with a page fault, no switch */
+    uint64_t slow_interrupted;       /* ... with an interrupt, neither of the above */
+    uint64_t slow_unexplained;       /* ... with none of these */
+    uint64_t blocked;                /* calls in which the thread switched voluntarily */
+    uint64_t preempted;              /* calls with an involuntary switch, any duration */
+    uint64_t max_cpu_ns;             /* the most thread CPU time of one call */
+    uint64_t slowest_ns;             /* the slowest call, wall clock */
+    uint64_t slowest_cpu_ns;         /* ... and its CPU time */
+    uint64_t unexplained_max_ns;     /* the slowest unexplained call, wall clock */
+    uint64_t unexplained_max_cpu_ns; /* ... and its CPU time */
+} attribution_t;
+
+/* The interrupts that run in the time of whatever thread they land on:
+ * timer ticks, device interrupts, softirqs run on their exit, and the
+ * inter-processor ones (TLB shootdowns arrive as function calls). */
+static const char *const irq_events[] = {
+    "irq_vectors/local_timer_entry",
+    "irq/irq_handler_entry",
+    "irq/softirq_entry",
+    "irq_vectors/call_function_entry",
+    "irq_vectors/call_function_single_entry",
+    "irq_vectors/reschedule_entry",
+    "irq_vectors/irq_work_entry",
+};
+#define IRQ_EVENTS (sizeof irq_events / sizeof *irq_events)
+
+/* One perf counter group over irq_events for the calling thread, read in one
+ * read(); -1 when tracepoints cannot be counted here (not root, no tracefs
+ * mounted at /sys/kernel/tracing). */
+static int irq_counters_open(void)
+{
+    int leader = -1;
+    for (size_t i = 0; i < IRQ_EVENTS; i++) {
+        char path[128];
+        long id = -1;
+        snprintf(path, sizeof path, "/sys/kernel/tracing/events/%s/id", irq_events[i]);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (fscanf(f, "%ld", &id) != 1)
+                id = -1;
+            fclose(f);
+        }
+        if (id < 0)
+            continue; /* an event this kernel does not have */
+        struct perf_event_attr pa = {.type = PERF_TYPE_TRACEPOINT,
+                                     .size = sizeof pa,
+                                     .config = (uint64_t)id,
+                                     .read_format = PERF_FORMAT_GROUP};
+        int fd = (int)syscall(SYS_perf_event_open, &pa, 0, -1, leader, 0);
+        if (fd < 0)
+            break;
+        leader = leader < 0 ? fd : leader;
+    }
+    return leader;
+}
+
+/* The interrupts counted so far on this thread; 0 without counters. */
+static uint64_t irq_count(int fd)
+{
+    uint64_t buf[1 + IRQ_EVENTS] = {0}, n = 0;
+    if (fd < 0 || read(fd, buf, sizeof buf) <= 0)
+        return 0;
+    for (uint64_t i = 0; i < buf[0] && i < IRQ_EVENTS; i++)
+        n += buf[1 + i];
+    return n;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Makes call k and returns its wall-clock ns. With at, the thread's counters
+ * and CPU clock are read around the timed section (not inside it) and what
+ * they show is added to *at. */
+static uint64_t timed_record(const call_t *k, attribution_t *at)
+{
+    if (!at) {
+        uint64_t t0 = hm_now_ns();
+        record(k);
+        return hm_now_ns() - t0;
+    }
+    struct rusage r0, r1;
+    getrusage(RUSAGE_THREAD, &r0);
+    uint64_t irq0 = irq_count(at->irq_fd);
+    uint64_t cpu0 = thread_cpu_ns();
+    uint64_t t0 = hm_now_ns();
+    record(k);
+    uint64_t took = hm_now_ns() - t0;
+    uint64_t cpu = thread_cpu_ns() - cpu0;
+    bool interrupted = irq_count(at->irq_fd) != irq0;
+    getrusage(RUSAGE_THREAD, &r1);
+    if (at->calls++ == 0) {
+        at->first_ns = took;
+        at->first_blocked = r1.ru_nvcsw != r0.ru_nvcsw;
+        return took;
+    }
+    bool switched = r1.ru_nivcsw != r0.ru_nivcsw;
+    bool faulted = r1.ru_minflt != r0.ru_minflt || r1.ru_majflt != r0.ru_majflt;
+    at->blocked += r1.ru_nvcsw != r0.ru_nvcsw;
+    at->preempted += switched;
+    at->max_cpu_ns = cpu > at->max_cpu_ns ? cpu : at->max_cpu_ns;
+    if (took > at->slowest_ns) {
+        at->slowest_ns = took;
+        at->slowest_cpu_ns = cpu;
+    }
+    if (took <= 10000)
+        return took;
+    if (switched) {
+        at->slow_preempted++;
+    } else if (faulted) {
+        at->slow_faulted++;
+    } else if (interrupted) {
+        at->slow_interrupted++;
+    } else {
+        at->slow_unexplained++;
+        if (took > at->unexplained_max_ns) {
+            at->unexplained_max_ns = took;
+            at->unexplained_max_cpu_ns = cpu;
+        }
+    }
+    return took;
 }
 
 /* A request's own work: spins for ns on the clock. */
@@ -133,7 +323,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     hm_client_t *c = NULL;
-    hm_endpoint_t ep[ENDPOINTS_MAX];
+    hm_endpoint_t ep[ENDPOINTS_MAX] = {0};
     if (!a.no_client) {
         hm_options_t o = {.endpoint = a.addr, .service = "prog_flood"};
         if ((rc = hm_open(&o, &c)) != 0) {
@@ -154,10 +344,11 @@ int main(int argc, char **argv)
     uint64_t start = hm_now_ns();
     uint64_t end = start + (uint64_t)(a.seconds * 1e9);
     uint64_t next_tick = start, tick_ns = (uint64_t)a.tick_ms * 1000000ull;
-    uint64_t loops = 0, max_record = 0, over_10us = 0, max_buffered = 0;
+    uint64_t loops = 0, max_record = 0, over_10us = 0, max_buffered = 0, timed_ns = 0;
     long rss_first = 0, rss_max = 0;
     uint32_t x = 2463534242u; /* xorshift: durations without a libc call */
     hm_client_stats_t st = {0};
+    attribution_t at = {.irq_fd = a.attribute ? irq_counters_open() : -1};
     char rid[41];
     memset(rid, 'r', 40);
     rid[40] = '\0';
@@ -196,17 +387,11 @@ int main(int argc, char **argv)
             uint64_t d = 100000ull + (x % 50000u) * 1000ull; /* 100 us .. 50 ms */
             unsigned e = (unsigned)(loops % a.endpoints);
             work(a.work_ns);
-            if (!c)
+            if (!c && !a.attribute)
                 continue;
-            uint64_t t0 = hm_now_ns();
-            if (a.rid) {
-                hm_span_t s = hm_start(c, ep[e]);
-                hm_request_id(c, s, rid);
-                hm_end(c, s, x % 100 ? 200 : 500);
-            } else {
-                hm_record(c, ep[e], d, x % 100 ? 200 : 500);
-            }
-            uint64_t took = hm_now_ns() - t0;
+            call_t call = {c, ep[e], a.rid ? rid : NULL, d, x % 100 ? 200 : 500};
+            uint64_t took = timed_record(&call, a.attribute ? &at : NULL);
+            timed_ns += took;
             max_record = took > max_record ? took : max_record;
             over_10us += took > 10000;
         }
@@ -234,8 +419,19 @@ int main(int argc, char **argv)
     printf(" loops=%" PRIu64 " loops_per_s=%.0f seconds=%.3f", loops, (double)loops / elapsed,
            elapsed);
     printf(" max_buffered=%" PRIu64 " max_record_ns=%" PRIu64 " over_10us=%" PRIu64
-           " close_ms=%.3f rss_first_kb=%ld rss_max_kb=%ld rss_end_kb=%ld\n",
+           " close_ms=%.3f rss_first_kb=%ld rss_max_kb=%ld rss_end_kb=%ld",
            max_buffered, max_record, over_10us, (double)close_ns / 1e6, rss_first, rss_max,
            rss_kb());
+    if (a.attribute)
+        printf(" timed_ms=%.3f first_call_ns=%" PRIu64 " first_blocked=%d"
+               " irq_counted=%d slow_preempted=%" PRIu64 " slow_faulted=%" PRIu64
+               " slow_interrupted=%" PRIu64 " slow_unexplained=%" PRIu64 " blocked=%" PRIu64
+               " preempted=%" PRIu64 " max_cpu_ns=%" PRIu64 " slowest_cpu_ns=%" PRIu64
+               " unexplained_max_ns=%" PRIu64 " unexplained_max_cpu_ns=%" PRIu64,
+               (double)timed_ns / 1e6, at.first_ns, at.first_blocked, at.irq_fd >= 0,
+               at.slow_preempted, at.slow_faulted, at.slow_interrupted, at.slow_unexplained,
+               at.blocked, at.preempted, at.max_cpu_ns, at.slowest_cpu_ns, at.unexplained_max_ns,
+               at.unexplained_max_cpu_ns);
+    printf("\n");
     return 0;
 }
