@@ -156,11 +156,16 @@ static void drain(hm_collector_t *c)
     zmq_msg_close(&msg);
 }
 
+/* A snapshot later than its period by more than this means the thread was
+ * stopped or starved, not that senders fell silent. */
+#define STALL_NS 1000000000ull
+
 static void *run(void *arg)
 {
     hm_collector_t *c = arg;
     uint64_t period = (uint64_t)c->snapshot_ms * 1000000ull;
     uint64_t next = now_ns() + period;
+    uint64_t swapped = next - period; /* when the last snapshot was taken */
     uint64_t served = 0; /* refresh requests answered (the thread's copy) */
     zmq_pollitem_t items[3] = {{c->sock, 0, ZMQ_POLLIN, 0}, {NULL, c->efd, ZMQ_POLLIN, 0},
                                {c->zap, 0, ZMQ_POLLIN, 0}};
@@ -196,6 +201,11 @@ static void *run(void *arg)
             c->slo = fresh;
         }
         if (now >= next || asked != served) {
+            /* Before the snapshot expires senders: after a SIGSTOP their
+             * frames are still queued, and would find their names gone. */
+            if (now - swapped > period + STALL_NS)
+                hm_registry_pause(c->reg, now - swapped - period, now);
+            swapped = now;
             if (swap_in(c, now, asked, asked != served))
                 served = asked;
             next = now + period;

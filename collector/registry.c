@@ -533,6 +533,15 @@ void hm_registry_expire(hm_registry_t *r, uint64_t now_ns)
     r->c.senders_live = k;
 }
 
+void hm_registry_pause(hm_registry_t *r, uint64_t gap_ns, uint64_t now_ns)
+{
+    for (size_t i = 0; i < r->nsenders; i++) {
+        hm_sender_t *s = r->senders[i];
+        if (s->last_ns < now_ns)
+            s->last_ns = now_ns - s->last_ns > gap_ns ? s->last_ns + gap_ns : now_ns;
+    }
+}
+
 void hm_registry_reset(hm_registry_t *r, uint64_t now_ns)
 {
     for (size_t i = 0; i < r->neps; i++)

@@ -52,6 +52,11 @@ void hm_registry_apply(hm_registry_t *r, hm_sender_t *s, const hm_wire_record_t 
 /* Forgets senders silent for longer than the expiry time. */
 void hm_registry_expire(hm_registry_t *r, uint64_t now_ns);
 
+/* The collector itself did not run for gap_ns until now_ns (stopped, or
+ * starved of CPU): its senders' frames may be waiting unread, so the gap
+ * does not count as their silence. */
+void hm_registry_pause(hm_registry_t *r, uint64_t gap_ns, uint64_t now_ns);
+
 /* Forgets the statistics (not names, senders, gauges or counters). */
 void hm_registry_reset(hm_registry_t *r, uint64_t now_ns);
 

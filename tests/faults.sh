@@ -101,10 +101,13 @@ check "collector absent: hm_close with a full ring returns within 100 ms (${clos
 # ZeroMQ's queue and the socket buffers in under 2 s, so a 2.5 s stop drops.
 # A second client beside it does the same with each record call bracketed by
 # its thread's counters (--attribute), to show that none sleeps.
-# HM_FAULTS_STOP_SECONDS=30 is the run of docs/reliability.md.
+# HM_FAULTS_STOP_SECONDS=30 is the run of docs/reliability.md. Senders
+# expire after 1 s of silence here, less than the stop, so that the stop must
+# not be taken for their silence (it was: frames still queued at SIGCONT
+# found their sender forgotten, and their samples no name).
 STOP=${HM_FAULTS_STOP_SECONDS:-2.5}
 take_addr
-start_collector stop "$addr" "$(awk -v s="$STOP" 'BEGIN { print s + 6 }')"
+start_collector stop "$addr" "$(awk -v s="$STOP" 'BEGIN { print s + 6 }')" --expiry-ms 1000
 collector=$cpid
 floods=()
 for out in stopflood stopattr; do

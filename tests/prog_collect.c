@@ -3,7 +3,7 @@
  * what it sees, for the fault tests: it can be stopped, killed and restarted
  * like the daemon, and its counters and resident size read as it runs.
  *
- *   prog_collect BIND SECONDS [--max-endpoints N] [--tick-ms MS]
+ *   prog_collect BIND SECONDS [--max-endpoints N] [--tick-ms MS] [--expiry-ms MS]
  *
  * Prints "address=ADDR" once bound, then every --tick-ms (default 100)
  *
@@ -136,6 +136,8 @@ int main(int argc, char **argv)
             o.max_endpoints = (uint32_t)v;
         else if (strcmp(argv[i], "--tick-ms") == 0)
             tick_ms = v;
+        else if (strcmp(argv[i], "--expiry-ms") == 0)
+            o.sender_expiry_ms = (uint32_t)v;
         else
             goto usage;
     }
@@ -184,6 +186,6 @@ int main(int argc, char **argv)
     zmq_ctx_term(ctx);
     return 0;
 usage:
-    fprintf(stderr, "usage: prog_collect BIND SECONDS [--max-endpoints N] [--tick-ms MS]\n");
+    fprintf(stderr, "usage: prog_collect BIND SECONDS [--max-endpoints N] [--tick-ms MS] [--expiry-ms MS]\n");
     return 2;
 }

@@ -219,6 +219,42 @@ static void test_registry_sums_gauges_over_live_senders(void **state)
     hm_registry_destroy(&r);
 }
 
+static void test_registry_pause_keeps_senders_the_collector_did_not_read(void **state)
+{
+    /* Two senders heard at T0 and T0 + 8 s; the collector stops from
+     * T0 + 9 s to T0 + 39 s. Their frames from the stop wait in the socket,
+     * so the 30 s are not their silence: both stay, with their names. */
+    hm_registry_t *r = hm_registry_new(NULL, T0);
+    frame_begin(&f, 1, 0);
+    frame_endpoint(&f, 1, "a");
+    frame_sample(&f, 1, 200, MS);
+    hm_ingest_frame(r, f.buf, frame_end(&f), T0);
+    frame_begin(&f, 2, 0);
+    frame_endpoint(&f, 1, "b");
+    hm_ingest_frame(r, f.buf, frame_end(&f), T0 + 8 * S);
+    hm_registry_pause(r, 30 * S, T0 + 39 * S);
+    hm_registry_expire(r, T0 + 39 * S);
+    hm_snap_counters_t *c = hm_registry_counters(r);
+    assert_int_equal(c->senders_live, 2);
+    /* Their silence counts again from there: sender 1 was 9 s quiet before
+     * the stop, so it goes 1 s after, and sender 2 2 s later. */
+    hm_registry_expire(r, T0 + 40 * S + 1);
+    assert_int_equal(c->senders_live, 1);
+    hm_registry_expire(r, T0 + 48 * S + 1);
+    assert_int_equal(c->senders_live, 0);
+    assert_int_equal(c->senders_expired, 2);
+    /* A gap longer than a sender's age stops at now. */
+    frame_begin(&f, 3, 0);
+    frame_endpoint(&f, 1, "c");
+    hm_ingest_frame(r, f.buf, frame_end(&f), T0 + 50 * S);
+    hm_registry_pause(r, 60 * S, T0 + 51 * S);
+    hm_registry_expire(r, T0 + 61 * S);
+    assert_int_equal(c->senders_live, 1);
+    hm_registry_expire(r, T0 + 61 * S + 1);
+    assert_int_equal(c->senders_live, 0);
+    hm_registry_destroy(&r);
+}
+
 static void test_registry_reset_forgets_stats_but_not_counters(void **state)
 {
     hm_registry_t *r = hm_registry_new(NULL, T0);
@@ -244,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_registry_refuses_senders_beyond_the_cap),
         cmocka_unit_test(test_registry_counts_lost_frames_and_sums_drops),
         cmocka_unit_test(test_registry_finds_many_senders_and_remembers_expired_ones),
+        cmocka_unit_test(test_registry_pause_keeps_senders_the_collector_did_not_read),
         cmocka_unit_test(test_registry_sums_gauges_over_live_senders),
         cmocka_unit_test(test_registry_reset_forgets_stats_but_not_counters),
     };
