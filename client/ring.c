@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int hm_ring_init(hm_ring_t *r, uint32_t capacity)
 {
@@ -15,10 +16,14 @@ int hm_ring_init(hm_ring_t *r, uint32_t capacity)
     hm_ring_slot_t *slots = malloc(n * sizeof *slots);
     if (!slots)
         return ENOMEM;
-    /* Written now, so that the recording thread's first pass through the
-     * ring takes no page faults: 128 of them for the default ring, a few
-     * over 10 us each when measured. */
-    memset(slots, 0, n * sizeof *slots);
+    /* Every page written now, so that the recording thread's first pass
+     * through the ring takes no page faults: 128 of them for the default
+     * ring, a few over 10 us each when measured. Through a volatile pointer:
+     * GCC turns malloc + memset(0) into calloc, which leaves fresh pages
+     * untouched. */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    for (size_t off = 0; off < n * sizeof *slots; off += page)
+        ((volatile char *)slots)[off] = 0;
     memset(r, 0, sizeof *r);
     r->slots = slots;
     r->mask = n - 1;
