@@ -21,9 +21,10 @@ int hm_ring_init(hm_ring_t *r, uint32_t capacity)
      * ring, a few over 10 us each when measured. Through a volatile pointer:
      * GCC turns malloc + memset(0) into calloc, which leaves fresh pages
      * untouched. */
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    for (size_t off = 0; off < n * sizeof *slots; off += page)
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = n * sizeof *slots;
+    for (size_t off = 0; off < bytes; off += page)
         ((volatile char *)slots)[off] = 0;
+    ((volatile char *)slots)[bytes - 1] = 0; /* the block need not start a page */
     memset(r, 0, sizeof *r);
     r->slots = slots;
     r->mask = n - 1;
