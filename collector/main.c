@@ -283,6 +283,18 @@ static void detach(int *ready)
     *ready = fds[1];
 }
 
+/* 0, or 1 with a message when what went to stdout could not be written (a
+ * full disk, a closed pipe): a lost summary is a failure, not a success. */
+static int stdout_status(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, PROG ": cannot write to stdout: %s\n",
+            errno ? strerror(errno) : "write error");
+    return 1;
+}
+
 static int run(const config_t *cfg, int ready)
 {
     void *ctx = zmq_ctx_new();
@@ -405,11 +417,11 @@ int main(int argc, char **argv)
         return rc;
     if (cfg.help) {
         usage(stdout);
-        return 0;
+        return stdout_status();
     }
     if (cfg.version) {
         printf(PROG " %s\n", HM_VERSION_STRING);
-        return 0;
+        return stdout_status();
     }
     if (cfg.keygen) {
         char why[4200];
@@ -419,7 +431,7 @@ int main(int argc, char **argv)
         }
         printf("%s: secret key pair (keep it private)\n%s.pub: public key (give it out)\n",
                cfg.keygen, cfg.keygen);
-        return 0;
+        return stdout_status();
     }
     /* Before any thread exists, so every thread inherits the mask and the
      * signals wait for sigtimedwait in run(). */

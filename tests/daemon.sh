@@ -40,6 +40,8 @@ check "--help: exit 0, every flag of the issue listed" \
         --keygen --refresh --log-level; do grep -q -- \"\$f\" '$WORK/help' || exit 1; done"
 check "--version: exit 0 with a version" \
     bash -c "'$COLLECTOR' --version | grep -Eq '^hotmon-collector [0-9]+\.[0-9]+'"
+expect_full_stdout "--help" "$COLLECTOR" --help
+expect_full_stdout "--version" "$COLLECTOR" --version
 
 # Started on wildcard ports: the log says what was really bound, in the form
 # other tools parse.

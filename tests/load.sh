@@ -138,6 +138,9 @@ refuse "bad format" "--format: 'yaml' is not text, md or json" --format yaml
 refuse "bad collector address" "--collector: 'nowhere' is not a ZeroMQ address" --collector nowhere
 
 check "--version: the version" bash -c "'$LOAD' --version | grep -q '^hotmon-load [0-9]'"
+expect_full_stdout "--help" "$LOAD" --help
+expect_full_stdout "--version" "$LOAD" --version
+expect_full_stdout "the summary" "$LOAD" --collector "ipc://$WORK/nobody" --wait 0 --duration 0.2
 check_man_page "$LOAD" docs/hotmon-load.1
 check "--help: says the open loop counts from the intended start" \
     grep -q "intended start" "$WORK/help.txt"

@@ -228,6 +228,8 @@ hm --help >"$WORK/help" 2>&1
 check "--help: exit 0" test $? = 0
 hm --version >"$WORK/version" 2>&1
 check "--version: exit 0 with a version" grep -Eq '^hotmon [0-9]+\.[0-9]+' "$WORK/version"
+expect_full_stdout "--help" hm --help
+expect_full_stdout "--version" hm --version
 check_man_page "$HOTMON" docs/hotmon.1 HOTMON_ENDPOINT HOTMON_SERVICE NO_COLOR XDG_CONFIG_HOME "EXIT STATUS"
 
 # --baseline: the JSON run above, doctored so GET /known looked twice as fast

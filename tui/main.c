@@ -33,6 +33,18 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* 0, or 1 with a message when what went to stdout could not be written (a
+ * full disk, a closed pipe): a lost summary is a failure, not a success. */
+static int stdout_status(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "hotmon: cannot write to stdout: %s\n",
+            errno ? strerror(errno) : "write error");
+    return 1;
+}
+
 static int usage_error(const char *msg)
 {
     fprintf(stderr, "hotmon: %s\nTry 'hotmon --help'.\n", msg);
@@ -104,11 +116,11 @@ int main(int argc, char **argv)
         return usage_error(why);
     if (s.help) {
         hm_settings_usage(stdout);
-        return 0;
+        return stdout_status();
     }
     if (s.version) {
         printf("hotmon %s\n", HM_VERSION_STRING);
-        return 0;
+        return stdout_status();
     }
     if (s.connect && (s.slo || s.events))
         return usage_error("--slo and --events belong to the collector with --connect: "
