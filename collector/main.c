@@ -245,6 +245,9 @@ static void summary(const config_t *cfg, hm_collector_t *c, hm_snap_counters_t *
             "clients, %llu connections refused by CURVE",
             cfg->summary_s, (unsigned long long)rejected, (unsigned long long)lost,
             (unsigned long long)drops, (unsigned long long)auth);
+    if (n.events_unwritten > prev->events_unwritten)
+        say(cfg, LOG_ERROR, "--events: %llu SLO events could not be written to %s",
+            (unsigned long long)(n.events_unwritten - prev->events_unwritten), cfg->events);
     *prev = n;
 }
 
@@ -388,8 +391,12 @@ static int run(const config_t *cfg, int ready)
     say(cfg, LOG_INFO, "stopped: %llu samples ingested, %llu frames rejected, %llu lost",
         (unsigned long long)s->counters.samples, (unsigned long long)s->counters.rejected,
         (unsigned long long)s->counters.lost);
+    /* Lost events fail the run, as a lost summary does: a full disk is not success. */
+    status = s->counters.events_unwritten ? 1 : 0;
+    if (status)
+        say(cfg, LOG_ERROR, "--events: %llu SLO events in all could not be written to %s",
+            (unsigned long long)s->counters.events_unwritten, cfg->events);
     hm_snapshot_release(&s);
-    status = 0;
 out:
     hm_statsd_udp_stop(&statsd);
     hm_metrics_stop(&m);

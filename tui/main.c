@@ -64,6 +64,11 @@ static int conclude(const hm_settings_t *s, const hm_snapshot_t *last, bool judg
         fprintf(stderr, "hotmon: cannot write the report: %s\n", why);
         status = status ? status : 1;
     }
+    if (s->events && last->counters.events_unwritten) {
+        fprintf(stderr, "hotmon: --events: %llu SLO events could not be written to %s\n",
+                (unsigned long long)last->counters.events_unwritten, s->events);
+        status = status ? status : 1;
+    }
     return status;
 }
 
