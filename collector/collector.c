@@ -21,6 +21,7 @@
 
 #include <zmq.h>
 
+#include "address.h"
 #include "auth.h"
 #include "ingest.h"
 #include "registry.h"
@@ -215,6 +216,10 @@ static void wake(hm_collector_t *c)
 /* Binds sock to addr and writes the address really bound (ADDR_MAX bytes). */
 static int bind_to(void *sock, const char *addr, char *bound, const char **why)
 {
+    if (!hm_address_zmq_valid(addr)) {
+        *why = "not a valid ZeroMQ address (a tcp:// port is 0 to 65535 or *)";
+        return EINVAL;
+    }
     if (zmq_bind(sock, addr) != 0) {
         int rc = errno;
         *why = rc == EADDRINUSE ? "address already in use"

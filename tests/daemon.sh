@@ -33,6 +33,14 @@ expect_refusal "a bad ingest address: exit 2, named" "not a valid ZeroMQ address
     --bind nonsense --pub "$ANY"
 expect_refusal "--metrics without a port" "--metrics 127.0.0.1: not HOST:PORT" \
     --bind "$ANY" --pub "$ANY" --metrics 127.0.0.1
+# ZeroMQ and getaddrinfo take port 99999 as 34463 (modulo 65536): refused first.
+expect_refusal "--bind port 99999: refused, not bound modulo 65536" "port is 0 to 65535" \
+    --bind tcp://127.0.0.1:99999 --pub none
+expect_refusal "--pub port 70000: refused" "port is 0 to 65535" --bind "$ANY" --pub tcp://127.0.0.1:70000
+expect_refusal "--metrics port 99999: refused" "--metrics 127.0.0.1:99999: not HOST:PORT" \
+    --bind "$ANY" --pub none --metrics=127.0.0.1:99999
+expect_refusal "--statsd port 99999: refused" "'127.0.0.1:99999' is not HOST:PORT" \
+    --bind "$ANY" --pub none --statsd 127.0.0.1:99999
 
 "$COLLECTOR" --help >"$WORK/help" 2>&1
 check "--help: exit 0, every flag of the issue listed" \

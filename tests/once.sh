@@ -149,6 +149,8 @@ expect_refusal "a bad flag: suggests --help" "Try 'hotmon --help'." --bogus
 expect_refusal "a bad value: exit 2, what is accepted" "--window: '2m' is not one of 10s, 1m, 5m or all" \
     --once --window 2m
 expect_refusal "--after 0 refused" "--after: '0'" --once --after 0
+expect_refusal "--bind port 99999 refused, not bound modulo 65536" "port is 0 to 65535" \
+    --once --after 0.1 --bind tcp://127.0.0.1:99999
 expect_refusal "--refresh out of range refused" "100 to 60000" --refresh 50
 expect_refusal "--connect with --demo: refused" "does not go with --connect" --connect tcp://127.0.0.1:1 --demo
 expect_refusal "--connect to an address ZeroMQ cannot use" "--connect nonsense: not a valid" --connect nonsense --once

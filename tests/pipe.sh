@@ -153,6 +153,7 @@ refuse "bad seconds" "--wait: 'soon' is not a number of seconds" --wait soon
 refuse "stray argument" "unexpected argument 'file.log'" file.log
 refuse "missing argument" "unknown option or missing argument" --collector
 refuse "bad collector address" "--collector: 'nowhere' is not a ZeroMQ address" --collector nowhere
+refuse "collector port 99999" "is not a ZeroMQ address" --collector tcp://127.0.0.1:99999
 
 check "--version: the version" bash -c "'$PIPE' --version | grep -q '^hotmon-pipe [0-9]'"
 expect_full_stdout "--help" "$PIPE" --help
