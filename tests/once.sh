@@ -224,6 +224,14 @@ check "config file: the command line wins, the rest of the file still applies" \
 printf 'format = csv\nwindow = 2m\n' >"$WORK/conf/hotmon/config"
 XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad line gives FILE:LINE and exit 2" \
     "$WORK/conf/hotmon/config:2: window: '2m'" --once --after 0.1
+# Strings the settings took (a filter, a file name) are freed on every refusal:
+# under ASan a leak would change the exit status.
+printf 'filter = ~(\n' >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad filter refused, nothing leaked" \
+    "config:1: filter: '~(' is not a valid filter" --once --after 0.1
+printf 'slo = %s/none.rules\n' "$WORK" >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a missing rules file refused, nothing leaked" \
+    "--slo: $WORK/none.rules: No such file" --once --after 0.1
 
 # --help and --version go to stdout with exit 0; the man page covers --help.
 hm --help >"$WORK/help" 2>&1
