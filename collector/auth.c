@@ -47,6 +47,17 @@ static size_t trim(char *line, char **start)
     return n;
 }
 
+/* After fgets() gave NULL: 0 at the end of the file, else the errno of the
+ * read that failed (a directory: EISDIR), with why. Not an empty file. */
+static int read_error(FILE *f, const char *file, char *why, size_t why_len)
+{
+    if (!ferror(f))
+        return 0;
+    int rc = errno ? errno : EIO;
+    snprintf(why, why_len, "%s: %s", file, strerror(rc));
+    return rc;
+}
+
 int hm_auth_read_pair(const char *file, char *public_z85, char *secret_z85, char *why,
                       size_t why_len)
 {
@@ -87,6 +98,7 @@ int hm_auth_read_pair(const char *file, char *public_z85, char *secret_z85, char
             memcpy(dst, val, Z85_LEN + 1);
         }
     }
+    rc = rc ? rc : read_error(f, file, why, why_len);
     fclose(f);
     if (!rc && (!public_z85[0] || !secret_z85[0])) {
         snprintf(why, why_len, "%s: needs both public-key and secret-key (hotmon-collector "
@@ -131,6 +143,7 @@ static int read_allow(hm_auth_t *a, const char *file, char *why, size_t why_len)
         }
         memcpy(a->allowed[a->nallowed++], key, KEY_LEN);
     }
+    rc = rc ? rc : read_error(f, file, why, why_len);
     fclose(f);
     if (!rc && a->nallowed == 0) {
         snprintf(why, why_len, "%s: no key: an empty allow list would refuse every client", file);

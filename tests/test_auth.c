@@ -105,6 +105,13 @@ static void test_auth_bad_files_are_refused_with_file_and_line(void **state)
     path(key, sizeof key, "missing");
     assert_int_equal(hm_auth_new(key, allow, &a, why, sizeof why), ENOENT);
     assert_null(a);
+    /* a directory cannot be read: said as such, not taken for an empty file */
+    assert_int_equal(hm_auth_new(dir, allow, &a, why, sizeof why), EISDIR);
+    assert_non_null(strstr(why, "Is a directory"));
+    path(key, sizeof key, "k");
+    assert_int_equal(hm_auth_new(key, dir, &a, why, sizeof why), EISDIR);
+    assert_non_null(strstr(why, "Is a directory"));
+    assert_null(a);
 }
 
 typedef struct {
