@@ -304,6 +304,16 @@ static int endpoints_of(const config_t *c, hm_load_endpoint_t **eps, size_t *n)
             return usage("--profile: %s: %s", c->profile,
                          bad ? strerror(err) : "larger than 1 MiB");
         }
+        /* The parser reads a C string: a NUL would silently end the file there,
+         * and the endpoints after it with it. */
+        const char *nul = memchr(text, '\0', len);
+        if (nul) {
+            size_t line = 1;
+            for (const char *p = text; p < nul; p++)
+                line += *p == '\n';
+            free(text);
+            return usage("--profile: %s:%zu: a NUL byte (not a text file?)", c->profile, line);
+        }
         text[len] = '\0';
         char why[512];
         int rc = hm_load_profile_parse(text, c->profile, &c->defaults, eps, n, why, sizeof why);
