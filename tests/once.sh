@@ -239,6 +239,10 @@ check "--help: exit 0" test $? = 0
 hm --version >"$WORK/version" 2>&1
 check "--version: exit 0 with a version" grep -Eq '^hotmon [0-9]+\.[0-9]+' "$WORK/version"
 expect_full_stdout "--help" hm --help
+# A reader that left (--once | head): said, exit 1, and the report still written.
+hm --once --after 1 --bind 'tcp://127.0.0.1:*' --report "$WORK/gone.md" 2>"$WORK/gone.err" | true
+check "--once into a closed pipe: exit 1, said, the report written" \
+    bash -c "[ ${PIPESTATUS[0]} = 1 ] && grep -q 'cannot write to stdout: Broken pipe' '$WORK/gone.err' && grep -q 'verdict' '$WORK/gone.md'"
 expect_full_stdout "--version" hm --version
 check_man_page "$HOTMON" docs/hotmon.1 HOTMON_ENDPOINT HOTMON_SERVICE NO_COLOR XDG_CONFIG_HOME "EXIT STATUS"
 

@@ -161,6 +161,9 @@ static int run_local_or_remote(hm_settings_t *s, int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A reader gone (--once | head) is a write error to say, not a death
+     * that loses the report and the verdict still to come. */
+    signal(SIGPIPE, SIG_IGN);
 
     void *ctx = zmq_ctx_new();
     if (s->connect) {
