@@ -1,12 +1,15 @@
 /*
- * address.h - the port of an address as a user typed it, checked before
- * ZeroMQ or getaddrinfo see it.
+ * address.h - addresses as a user typed them, checked before ZeroMQ or
+ * getaddrinfo see them.
  *
  * Both take a decimal port past 65535 modulo 65536: `--bind
  * tcp://127.0.0.1:99999` listened on 34463, and a client given the same
- * address connected there. The rest of an address is theirs to judge.
+ * address connected there. And ZeroMQ binds ipc://PATH by first unlinking
+ * whatever is at PATH: a regular file (as root, `--bind ipc:///etc/passwd`
+ * deleted it) or the live socket of another collector, whose address it
+ * then took without a word. The rest of an address is theirs to judge.
  * Shared by the client, the collector's sockets and its HTTP and UDP
- * listeners. Pure functions, thread-safe.
+ * listeners. Thread-safe.
  */
 #ifndef HM_ADDRESS_H
 #define HM_ADDRESS_H
@@ -21,5 +24,11 @@ bool hm_address_port_valid(const char *port);
  * ':') is not valid by hm_address_port_valid; other transports (ipc://,
  * inproc://) are left to ZeroMQ. */
 bool hm_address_zmq_valid(const char *addr);
+
+/* Before binding addr: 0 when it is not ipc://, or ipc://PATH with nothing at
+ * PATH or a socket nobody listens on (left by a process that died: ZeroMQ
+ * replaces it); EADDRINUSE when a process listens on PATH; EEXIST when PATH
+ * is something else (a file, a directory), which must not be unlinked. */
+int hm_address_ipc_free(const char *addr);
 
 #endif

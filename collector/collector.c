@@ -220,8 +220,14 @@ static int bind_to(void *sock, const char *addr, char *bound, const char **why)
         *why = "not a valid ZeroMQ address (a tcp:// port is 0 to 65535 or *)";
         return EINVAL;
     }
+    int rc = hm_address_ipc_free(addr);
+    if (rc) {
+        *why = rc == EADDRINUSE ? "address already in use"
+                                : "something that is not a socket is at that path; not replacing it";
+        return rc;
+    }
     if (zmq_bind(sock, addr) != 0) {
-        int rc = errno;
+        rc = errno;
         *why = rc == EADDRINUSE ? "address already in use"
                : rc == EINVAL || rc == EPROTONOSUPPORT || rc == ENOENT
                    ? "not a valid ZeroMQ address (tcp://HOST:PORT or ipc://PATH)"
