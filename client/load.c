@@ -164,6 +164,8 @@ static int program_option(opt_t o, const char *arg, config_t *c, bool seen[O__CO
     seen[o] = true;
     switch (o) {
     case O_COLLECTOR:
+        if (!*arg) /* the library would take it for the default, unsaid */
+            return usage("--collector: wants ADDR, not an empty value");
         c->collector = arg;
         return 0;
     case O_SERVICE:

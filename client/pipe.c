@@ -126,6 +126,8 @@ static int parse(int argc, char **argv, config_t *c)
         const char *name = options[opt - 256].name;
         const char *why = NULL;
         if (!strcmp(name, "collector")) {
+            if (!*optarg) /* the library would take it for the default, unsaid */
+                return usage("--collector: wants ADDR, not an empty value");
             c->collector = optarg;
         } else if (!strcmp(name, "service")) {
             c->service = optarg;

@@ -135,6 +135,7 @@ refuse "missing profile" "--profile: $WORK/none: No such file or directory" --pr
 refuse "bad profile: file, line, column" "$WORK/bad.profile:2:17: capacity: a whole number" \
     --profile "$WORK/bad.profile"
 refuse "bad format" "--format: 'yaml' is not text, md or json" --format yaml
+refuse "empty collector address" "--collector: wants ADDR, not an empty value" --collector ''
 printf 'a latency=constant:1ms\n\0\nb\n' >"$WORK/nul.profile"
 refuse "a NUL byte in the profile: refused, not the end of the file" \
     "--profile: $WORK/nul.profile:2: a NUL byte" --profile "$WORK/nul.profile"

@@ -154,6 +154,7 @@ refuse "stray argument" "unexpected argument 'file.log'" file.log
 refuse "missing argument" "unknown option or missing argument" --collector
 refuse "bad collector address" "--collector: 'nowhere' is not a ZeroMQ address" --collector nowhere
 refuse "collector port 99999" "is not a ZeroMQ address" --collector tcp://127.0.0.1:99999
+refuse "empty collector address" "--collector: wants ADDR, not an empty value" --collector ''
 
 check "--version: the version" bash -c "'$PIPE' --version | grep -q '^hotmon-pipe [0-9]'"
 expect_full_stdout "--help" "$PIPE" --help
