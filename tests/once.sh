@@ -229,6 +229,9 @@ XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad line gives FILE:LI
 printf 'filter = ~(\n' >"$WORK/conf/hotmon/config"
 XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad filter refused, nothing leaked" \
     "config:1: filter: '~(' is not a valid filter" --once --after 0.1
+printf 'window = 1m\0 junk\n' >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a NUL byte refused, not cutting the line" \
+    "config:1: a NUL byte (not a text file?)" --once --after 0.1
 printf 'slo = %s/none.rules\n' "$WORK" >"$WORK/conf/hotmon/config"
 XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a missing rules file refused, nothing leaked" \
     "--slo: $WORK/none.rules: No such file" --once --after 0.1
