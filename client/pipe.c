@@ -332,6 +332,7 @@ int main(int argc, char **argv)
     /* A read error (stdin a directory, an I/O error) is not an end of input.
      * errno is still read()'s: nothing has run since getc failed. */
     int read_err = line && ferror(stdin) && !interrupted ? errno : 0;
+    int status = cfg.tee ? stdout_status() : 0; /* the copy out before the drain */
     report_bad(&rep, &n, cfg.report_s, true);
     hm_client_stats_t st = {0};
     drain(hm, cfg.flush_s, &st);
@@ -352,6 +353,5 @@ int main(int argc, char **argv)
     free(line);
     if (read_err)
         fprintf(stderr, "hotmon-pipe: cannot read stdin: %s\n", strerror(read_err));
-    int status = cfg.tee ? stdout_status() : 0;
     return read_err ? 1 : status;
 }
