@@ -9,6 +9,7 @@
  */
 #include "hotmon.h"
 
+#include "address.h"
 #include "client_internal.h"
 
 #include <assert.h>
@@ -206,7 +207,7 @@ int hm_open(const hm_options_t *opts, hm_client_t **out)
     if ((rc = curve_client(c->sock, &o)) != 0)
         goto fail_key;
     rc = ENOMEM;
-    if (zmq_connect(c->sock, c->endpoint_addr) != 0) {
+    if (!hm_address_zmq_valid(c->endpoint_addr) || zmq_connect(c->sock, c->endpoint_addr) != 0) {
         rc = EINVAL;
         goto fail_key;
     }

@@ -164,6 +164,8 @@ static int program_option(opt_t o, const char *arg, config_t *c, bool seen[O__CO
     seen[o] = true;
     switch (o) {
     case O_COLLECTOR:
+        if (!*arg) /* the library would take it for the default, unsaid */
+            return usage("--collector: wants ADDR, not an empty value");
         c->collector = arg;
         return 0;
     case O_SERVICE:
@@ -226,6 +228,18 @@ static int program_option(opt_t o, const char *arg, config_t *c, bool seen[O__CO
         printf("hotmon-load %s\n", HM_VERSION_STRING);
         return 1;
     }
+}
+
+/* 0, or 1 with a message when what went to stdout could not be written (a
+ * full disk, a closed pipe): a lost summary is a failure, not a success. */
+static int stdout_status(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "hotmon-load: cannot write to stdout: %s\n",
+            errno ? strerror(errno) : "write error");
+    return 1;
 }
 
 /* Returns 0, 1 when done (help, version), or 2 for a usage error. */
@@ -291,6 +305,16 @@ static int endpoints_of(const config_t *c, hm_load_endpoint_t **eps, size_t *n)
             free(text);
             return usage("--profile: %s: %s", c->profile,
                          bad ? strerror(err) : "larger than 1 MiB");
+        }
+        /* The parser reads a C string: a NUL would silently end the file there,
+         * and the endpoints after it with it. */
+        const char *nul = memchr(text, '\0', len);
+        if (nul) {
+            size_t line = 1;
+            for (const char *p = text; p < nul; p++)
+                line += *p == '\n';
+            free(text);
+            return usage("--profile: %s:%zu: a NUL byte (not a text file?)", c->profile, line);
         }
         text[len] = '\0';
         char why[512];
@@ -371,7 +395,10 @@ static int sweep(const config_t *c, hm_load_plan_t *plan)
             fprintf(stderr, "hotmon-load: step %zu of %zu (concurrency %" PRIu32 ") done\n", i + 1,
                     c->nsweep, c->sweep[i]);
     }
-    return hm_load_report_sweep(stdout, c->format, steps, done, c->step_s) == 0 ? 0 : 1;
+    int rc = hm_load_report_sweep(stdout, c->format, steps, done, c->step_s);
+    if (rc)
+        fprintf(stderr, "hotmon-load: cannot write the sweep: %s\n", strerror(rc));
+    return rc ? 1 : 0;
 }
 
 static int run(const config_t *c, hm_load_endpoint_t *eps, size_t n)
@@ -436,8 +463,10 @@ static int run(const config_t *c, hm_load_endpoint_t *eps, size_t n)
                                    .users = (uint32_t)c->users,
                                    .client = st,
                                    .peak_rss_kib = peak_rss_kib()};
-            if (hm_load_report_summary(stdout, c->format, eps, &r, &info) != 0)
+            if ((rc = hm_load_report_summary(stdout, c->format, eps, &r, &info)) != 0) {
+                fprintf(stderr, "hotmon-load: cannot write the summary: %s\n", strerror(rc));
                 status = 1;
+            }
             hm_load_result_fini(&r);
         }
     }
@@ -458,7 +487,7 @@ int main(int argc, char **argv)
     hm_load_endpoint_defaults(&cfg.defaults);
     int rc = parse(argc, argv, &cfg);
     if (rc)
-        return rc == 1 ? 0 : rc;
+        return rc == 1 ? stdout_status() : rc;
     hm_load_endpoint_t *eps = NULL;
     size_t n = 0;
     if ((rc = endpoints_of(&cfg, &eps, &n)) != 0)
@@ -469,5 +498,5 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     rc = run(&cfg, eps, n);
     free(eps);
-    return rc;
+    return rc ? rc : stdout_status();
 }

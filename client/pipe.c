@@ -72,8 +72,9 @@ static void help(FILE *f)
                  options[i].arg ? options[i].arg : "");
         fprintf(f, "  %-28s %s\n", left, options[i].help);
     }
-    fprintf(f, "\nBad lines are counted and reported, never fatal. Exit status: 0, or 2 for\n"
-               "a usage error. See man hotmon-pipe and docs/pipe.md.\n");
+    fprintf(f, "\nBad lines are counted and reported, never fatal. Exit status: 0; 1 when stdin\n"
+               "cannot be read or --tee cannot write; 2 for a usage error. See man hotmon-pipe\n"
+               "and docs/pipe.md.\n");
 }
 
 static int usage(const char *fmt, ...)
@@ -98,6 +99,18 @@ static bool seconds_of(const char *s, double *out)
     return true;
 }
 
+/* 0, or 1 with a message when what went to stdout could not be written (a
+ * full disk, a closed pipe): a lost summary is a failure, not a success. */
+static int stdout_status(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "hotmon-pipe: cannot write to stdout: %s\n",
+            errno ? strerror(errno) : "write error");
+    return 1;
+}
+
 /* Returns 0, 1 for --help/--version (done), or 2 for a usage error. */
 static int parse(int argc, char **argv, config_t *c)
 {
@@ -113,6 +126,8 @@ static int parse(int argc, char **argv, config_t *c)
         const char *name = options[opt - 256].name;
         const char *why = NULL;
         if (!strcmp(name, "collector")) {
+            if (!*optarg) /* the library would take it for the default, unsaid */
+                return usage("--collector: wants ADDR, not an empty value");
             c->collector = optarg;
         } else if (!strcmp(name, "service")) {
             c->service = optarg;
@@ -253,7 +268,7 @@ int main(int argc, char **argv)
     hm_jsonline_keys_default(&cfg.keys);
     int rc = parse(argc, argv, &cfg);
     if (rc)
-        return rc == 1 ? 0 : rc;
+        return rc == 1 ? stdout_status() : rc;
     signal(SIGPIPE, SIG_IGN);
     /* No SA_RESTART: a signal ends a blocked read, so the loop sees it. */
     struct sigaction sa = {.sa_handler = on_signal};
@@ -314,8 +329,10 @@ int main(int argc, char **argv)
             keep_pace(hm);
         report_bad(&rep, &n, cfg.report_s, false);
     }
-    if (cfg.tee)
-        fflush(stdout);
+    /* A read error (stdin a directory, an I/O error) is not an end of input.
+     * errno is still read()'s: nothing has run since getc failed. */
+    int read_err = line && ferror(stdin) && !interrupted ? errno : 0;
+    int status = cfg.tee ? stdout_status() : 0; /* the copy out before the drain */
     report_bad(&rep, &n, cfg.report_s, true);
     hm_client_stats_t st = {0};
     drain(hm, cfg.flush_s, &st);
@@ -334,5 +351,7 @@ int main(int argc, char **argv)
         return 1;
     }
     free(line);
-    return 0;
+    if (read_err)
+        fprintf(stderr, "hotmon-pipe: cannot read stdin: %s\n", strerror(read_err));
+    return read_err ? 1 : status;
 }

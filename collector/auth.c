@@ -47,6 +47,29 @@ static size_t trim(char *line, char **start)
     return n;
 }
 
+/* After fgets() gave line: EINVAL with why when it held a NUL byte (fgets
+ * stopped short of a newline, a full buffer and the end of the file), else 0.
+ * Not a text file: /dev/zero as a key file was read for ever. */
+static int nul_in(const char *line, size_t cap, FILE *f, const char *file, int lineno, char *why,
+                  size_t why_len)
+{
+    if (feof(f) || strlen(line) == cap - 1 || strchr(line, '\n'))
+        return 0;
+    snprintf(why, why_len, "%s:%d: a NUL byte (not a text file?)", file, lineno);
+    return EINVAL;
+}
+
+/* After fgets() gave NULL: 0 at the end of the file, else the errno of the
+ * read that failed (a directory: EISDIR), with why. Not an empty file. */
+static int read_error(FILE *f, const char *file, char *why, size_t why_len)
+{
+    if (!ferror(f))
+        return 0;
+    int rc = errno ? errno : EIO;
+    snprintf(why, why_len, "%s: %s", file, strerror(rc));
+    return rc;
+}
+
 int hm_auth_read_pair(const char *file, char *public_z85, char *secret_z85, char *why,
                       size_t why_len)
 {
@@ -61,6 +84,8 @@ int hm_auth_read_pair(const char *file, char *public_z85, char *secret_z85, char
     public_z85[0] = secret_z85[0] = '\0';
     while (!rc && fgets(line, sizeof line, f)) {
         lineno++;
+        if ((rc = nul_in(line, sizeof line, f, file, lineno, why, why_len)))
+            break;
         char *s;
         size_t n = trim(line, &s);
         if (n == 0 || s[0] == '#')
@@ -87,6 +112,7 @@ int hm_auth_read_pair(const char *file, char *public_z85, char *secret_z85, char
             memcpy(dst, val, Z85_LEN + 1);
         }
     }
+    rc = rc ? rc : read_error(f, file, why, why_len);
     fclose(f);
     if (!rc && (!public_z85[0] || !secret_z85[0])) {
         snprintf(why, why_len, "%s: needs both public-key and secret-key (hotmon-collector "
@@ -109,6 +135,8 @@ static int read_allow(hm_auth_t *a, const char *file, char *why, size_t why_len)
     size_t cap = 0;
     while (!rc && fgets(line, sizeof line, f)) {
         lineno++;
+        if ((rc = nul_in(line, sizeof line, f, file, lineno, why, why_len)))
+            break;
         char *s;
         size_t n = trim(line, &s);
         if (n == 0 || s[0] == '#')
@@ -131,6 +159,7 @@ static int read_allow(hm_auth_t *a, const char *file, char *why, size_t why_len)
         }
         memcpy(a->allowed[a->nallowed++], key, KEY_LEN);
     }
+    rc = rc ? rc : read_error(f, file, why, why_len);
     fclose(f);
     if (!rc && a->nallowed == 0) {
         snprintf(why, why_len, "%s: no key: an empty allow list would refuse every client", file);

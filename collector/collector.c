@@ -21,6 +21,7 @@
 
 #include <zmq.h>
 
+#include "address.h"
 #include "auth.h"
 #include "ingest.h"
 #include "registry.h"
@@ -225,8 +226,18 @@ static void wake(hm_collector_t *c)
 /* Binds sock to addr and writes the address really bound (ADDR_MAX bytes). */
 static int bind_to(void *sock, const char *addr, char *bound, const char **why)
 {
+    if (!hm_address_zmq_valid(addr)) {
+        *why = "not a valid ZeroMQ address (a tcp:// port is 0 to 65535 or *)";
+        return EINVAL;
+    }
+    int rc = hm_address_ipc_free(addr);
+    if (rc) {
+        *why = rc == EADDRINUSE ? "address already in use"
+                                : "something that is not a socket is at that path; not replacing it";
+        return rc;
+    }
     if (zmq_bind(sock, addr) != 0) {
-        int rc = errno;
+        rc = errno;
         *why = rc == EADDRINUSE ? "address already in use"
                : rc == EINVAL || rc == EPROTONOSUPPORT || rc == ENOENT
                    ? "not a valid ZeroMQ address (tcp://HOST:PORT or ipc://PATH)"

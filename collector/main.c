@@ -245,6 +245,9 @@ static void summary(const config_t *cfg, hm_collector_t *c, hm_snap_counters_t *
             "clients, %llu connections refused by CURVE",
             cfg->summary_s, (unsigned long long)rejected, (unsigned long long)lost,
             (unsigned long long)drops, (unsigned long long)auth);
+    if (n.events_unwritten > prev->events_unwritten)
+        say(cfg, LOG_ERROR, "--events: %llu SLO events could not be written to %s",
+            (unsigned long long)(n.events_unwritten - prev->events_unwritten), cfg->events);
     *prev = n;
 }
 
@@ -281,6 +284,18 @@ static void detach(int *ready)
         close(null);
     }
     *ready = fds[1];
+}
+
+/* 0, or 1 with a message when what went to stdout could not be written (a
+ * full disk, a closed pipe): a lost summary is a failure, not a success. */
+static int stdout_status(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, PROG ": cannot write to stdout: %s\n",
+            errno ? strerror(errno) : "write error");
+    return 1;
 }
 
 static int run(const config_t *cfg, int ready)
@@ -376,8 +391,12 @@ static int run(const config_t *cfg, int ready)
     say(cfg, LOG_INFO, "stopped: %llu samples ingested, %llu frames rejected, %llu lost",
         (unsigned long long)s->counters.samples, (unsigned long long)s->counters.rejected,
         (unsigned long long)s->counters.lost);
+    /* Lost events fail the run, as a lost summary does: a full disk is not success. */
+    status = s->counters.events_unwritten ? 1 : 0;
+    if (status)
+        say(cfg, LOG_ERROR, "--events: %llu SLO events in all could not be written to %s",
+            (unsigned long long)s->counters.events_unwritten, cfg->events);
     hm_snapshot_release(&s);
-    status = 0;
 out:
     hm_statsd_udp_stop(&statsd);
     hm_metrics_stop(&m);
@@ -405,11 +424,11 @@ int main(int argc, char **argv)
         return rc;
     if (cfg.help) {
         usage(stdout);
-        return 0;
+        return stdout_status();
     }
     if (cfg.version) {
         printf(PROG " %s\n", HM_VERSION_STRING);
-        return 0;
+        return stdout_status();
     }
     if (cfg.keygen) {
         char why[4200];
@@ -419,7 +438,7 @@ int main(int argc, char **argv)
         }
         printf("%s: secret key pair (keep it private)\n%s.pub: public key (give it out)\n",
                cfg.keygen, cfg.keygen);
-        return 0;
+        return stdout_status();
     }
     /* Before any thread exists, so every thread inherits the mask and the
      * signals wait for sigtimedwait in run(). */

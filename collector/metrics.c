@@ -15,6 +15,8 @@
 
 #include <microhttpd.h>
 
+#include "address.h"
+
 #define ADDR_MAX 300
 
 struct hm_metrics {
@@ -282,8 +284,8 @@ static int listen_on(const char *host_port, int *fd_out, char *bound, char *why,
 {
     char host[256];
     const char *port;
-    if (!split(host_port, host, sizeof host, &port)) {
-        snprintf(why, why_len, "not HOST:PORT");
+    if (!split(host_port, host, sizeof host, &port) || !hm_address_port_valid(port)) {
+        snprintf(why, why_len, "not HOST:PORT (PORT 0 to 65535)");
         return EINVAL;
     }
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,

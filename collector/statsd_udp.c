@@ -15,6 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "hotmon.h"
 
 #define DATAGRAM_MAX 65536
@@ -64,8 +65,9 @@ static int bind_udp(const char *hostport, char *addr, size_t addr_len, char *why
 {
     const char *colon = strrchr(hostport, ':');
     char host[256];
-    if (!colon || colon == hostport || !colon[1] || (size_t)(colon - hostport) >= sizeof host) {
-        snprintf(why, why_len, "'%s' is not HOST:PORT", hostport);
+    if (!colon || colon == hostport || !hm_address_port_valid(colon + 1) ||
+        (size_t)(colon - hostport) >= sizeof host) {
+        snprintf(why, why_len, "'%s' is not HOST:PORT (PORT 0 to 65535)", hostport);
         errno = EINVAL;
         return -1;
     }

@@ -33,6 +33,19 @@ expect_refusal "a bad ingest address: exit 2, named" "not a valid ZeroMQ address
     --bind nonsense --pub "$ANY"
 expect_refusal "--metrics without a port" "--metrics 127.0.0.1: not HOST:PORT" \
     --bind "$ANY" --pub "$ANY" --metrics 127.0.0.1
+# ZeroMQ and getaddrinfo take port 99999 as 34463 (modulo 65536): refused first.
+expect_refusal "--bind port 99999: refused, not bound modulo 65536" "port is 0 to 65535" \
+    --bind tcp://127.0.0.1:99999 --pub none
+expect_refusal "--pub port 70000: refused" "port is 0 to 65535" --bind "$ANY" --pub tcp://127.0.0.1:70000
+# ZeroMQ unlinks whatever is at an ipc path before binding: a file must survive.
+echo precious >"$WORK/precious"
+expect_refusal "--bind ipc://FILE: refused, the file kept" "not a socket is at that path; not replacing it" \
+    --bind "ipc://$WORK/precious" --pub none
+check "  the file is still there, whole" grep -qx precious "$WORK/precious"
+expect_refusal "--metrics port 99999: refused" "--metrics 127.0.0.1:99999: not HOST:PORT" \
+    --bind "$ANY" --pub none --metrics=127.0.0.1:99999
+expect_refusal "--statsd port 99999: refused" "'127.0.0.1:99999' is not HOST:PORT" \
+    --bind "$ANY" --pub none --statsd 127.0.0.1:99999
 
 "$COLLECTOR" --help >"$WORK/help" 2>&1
 check "--help: exit 0, every flag of the issue listed" \
@@ -40,6 +53,8 @@ check "--help: exit 0, every flag of the issue listed" \
         --keygen --refresh --log-level; do grep -q -- \"\$f\" '$WORK/help' || exit 1; done"
 check "--version: exit 0 with a version" \
     bash -c "'$COLLECTOR' --version | grep -Eq '^hotmon-collector [0-9]+\.[0-9]+'"
+expect_full_stdout "--help" "$COLLECTOR" --help
+expect_full_stdout "--version" "$COLLECTOR" --version
 
 # Started on wildcard ports: the log says what was really bound, in the form
 # other tools parse.
@@ -203,5 +218,18 @@ expect_refusal "--statsd with CURVE: exit 2" "--statsd does not go with --curve-
     --statsd 127.0.0.1:0 --curve-secret x --allow y
 expect_refusal "--statsd on a bad address: exit 2, named" "--statsd nohost: 'nohost' is not HOST:PORT" \
     --bind "$ANY" --pub "$ANY" --statsd nohost
+
+# An ipc address a collector listens on is in use: ZeroMQ alone would unlink
+# its socket and take the address from under it.
+"$COLLECTOR" --foreground --bind "ipc://$WORK/live.ipc" --pub none 2>"$WORK/live.log" &
+live=$!
+PIDS+=("$live")
+wait_until 20 grep -q "info: ingest" "$WORK/live.log"
+expect_refusal "a live ipc address: in use, exit 2" "address already in use" \
+    --bind "ipc://$WORK/live.ipc" --pub none
+timeout 20 "$PUBLISH" "ipc://$WORK/live.ipc" "GET /ipc" 10x1ms >/dev/null 2>&1
+kill -TERM "$live"
+wait "$live"
+check "  and the first collector still gets its samples" grep -q "stopped: 10 samples" "$WORK/live.log"
 
 finish

@@ -71,6 +71,21 @@ expect_usage_error() {
     fi
 }
 
+# expect_full_stdout NAME PROG ARGS...: with stdout on /dev/full, PROG ARGS
+# must exit 1 and say "cannot write to stdout: No space left on device", not
+# claim success. Its stdin is /dev/null unless redirected around the call.
+expect_full_stdout() {
+    local name=$1
+    shift
+    "$@" >/dev/full 2>"$WORK/full.err"
+    local rc=$?
+    if [ "$rc" = 1 ] && grep -q "cannot write to stdout: No space left on device" "$WORK/full.err"; then
+        ok "full stdout: $name"
+    else
+        fail "full stdout: $name" "exit $rc: $(cat "$WORK/full.err")"
+    fi
+}
+
 # check_man_page PROG MANPAGE [WORD...]: --help exits 0, every option it lists and every WORD are in
 # the man page, which renders without warnings.
 check_man_page() {

@@ -135,9 +135,16 @@ refuse "missing profile" "--profile: $WORK/none: No such file or directory" --pr
 refuse "bad profile: file, line, column" "$WORK/bad.profile:2:17: capacity: a whole number" \
     --profile "$WORK/bad.profile"
 refuse "bad format" "--format: 'yaml' is not text, md or json" --format yaml
+refuse "empty collector address" "--collector: wants ADDR, not an empty value" --collector ''
+printf 'a latency=constant:1ms\n\0\nb\n' >"$WORK/nul.profile"
+refuse "a NUL byte in the profile: refused, not the end of the file" \
+    "--profile: $WORK/nul.profile:2: a NUL byte" --profile "$WORK/nul.profile"
 refuse "bad collector address" "--collector: 'nowhere' is not a ZeroMQ address" --collector nowhere
 
 check "--version: the version" bash -c "'$LOAD' --version | grep -q '^hotmon-load [0-9]'"
+expect_full_stdout "--help" "$LOAD" --help
+expect_full_stdout "--version" "$LOAD" --version
+expect_full_stdout "the summary" "$LOAD" --collector "ipc://$WORK/nobody" --wait 0 --duration 0.2
 check_man_page "$LOAD" docs/hotmon-load.1
 check "--help: says the open loop counts from the intended start" \
     grep -q "intended start" "$WORK/help.txt"

@@ -149,6 +149,8 @@ expect_refusal "a bad flag: suggests --help" "Try 'hotmon --help'." --bogus
 expect_refusal "a bad value: exit 2, what is accepted" "--window: '2m' is not one of 10s, 1m, 5m or all" \
     --once --window 2m
 expect_refusal "--after 0 refused" "--after: '0'" --once --after 0
+expect_refusal "--bind port 99999 refused, not bound modulo 65536" "port is 0 to 65535" \
+    --once --after 0.1 --bind tcp://127.0.0.1:99999
 expect_refusal "--refresh out of range refused" "100 to 60000" --refresh 50
 expect_refusal "--connect with --demo: refused" "does not go with --connect" --connect tcp://127.0.0.1:1 --demo
 expect_refusal "--connect to an address ZeroMQ cannot use" "--connect nonsense: not a valid" --connect nonsense --once
@@ -222,12 +224,29 @@ check "config file: the command line wins, the rest of the file still applies" \
 printf 'format = csv\nwindow = 2m\n' >"$WORK/conf/hotmon/config"
 XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad line gives FILE:LINE and exit 2" \
     "$WORK/conf/hotmon/config:2: window: '2m'" --once --after 0.1
+# Strings the settings took (a filter, a file name) are freed on every refusal:
+# under ASan a leak would change the exit status.
+printf 'filter = ~(\n' >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a bad filter refused, nothing leaked" \
+    "config:1: filter: '~(' is not a valid filter" --once --after 0.1
+printf 'window = 1m\0 junk\n' >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a NUL byte refused, not cutting the line" \
+    "config:1: a NUL byte (not a text file?)" --once --after 0.1
+printf 'slo = %s/none.rules\n' "$WORK" >"$WORK/conf/hotmon/config"
+XDG_CONFIG_HOME=$WORK/conf expect_refusal "config file: a missing rules file refused, nothing leaked" \
+    "--slo: $WORK/none.rules: No such file" --once --after 0.1
 
 # --help and --version go to stdout with exit 0; the man page covers --help.
 hm --help >"$WORK/help" 2>&1
 check "--help: exit 0" test $? = 0
 hm --version >"$WORK/version" 2>&1
 check "--version: exit 0 with a version" grep -Eq '^hotmon [0-9]+\.[0-9]+' "$WORK/version"
+expect_full_stdout "--help" hm --help
+# A reader that left (--once | head): said, exit 1, and the report still written.
+hm --once --after 1 --bind 'tcp://127.0.0.1:*' --report "$WORK/gone.md" 2>"$WORK/gone.err" | true
+check "--once into a closed pipe: exit 1, said, the report written" \
+    bash -c "[ ${PIPESTATUS[0]} = 1 ] && grep -q 'cannot write to stdout: Broken pipe' '$WORK/gone.err' && grep -q 'verdict' '$WORK/gone.md'"
+expect_full_stdout "--version" hm --version
 check_man_page "$HOTMON" docs/hotmon.1 HOTMON_ENDPOINT HOTMON_SERVICE NO_COLOR XDG_CONFIG_HOME "EXIT STATUS"
 
 # --baseline: the JSON run above, doctored so GET /known looked twice as fast

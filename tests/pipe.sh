@@ -135,6 +135,14 @@ head -c 2000 "$WORK/input" | head -n 5 >"$WORK/tee.in"
 "$PIPE" --collector "tcp://127.0.0.1:${PORTS[3]}" --wait 0 --flush-timeout 0.2 --tee --quiet \
     <"$WORK/tee.in" >"$WORK/tee.out" 2>"$WORK/tee.err"
 check "--tee: stdout is the input, byte for byte" cmp -s "$WORK/tee.in" "$WORK/tee.out"
+expect_full_stdout "--tee" "$PIPE" --collector "tcp://127.0.0.1:${PORTS[3]}" --wait 0 \
+    --flush-timeout 0.2 --tee --quiet <"$WORK/tee.in"
+
+# An unreadable input is an error, not an empty input.
+"$PIPE" --collector "tcp://127.0.0.1:${PORTS[3]}" --wait 0 --flush-timeout 0.2 --quiet \
+    <"$WORK" 2>"$WORK/dir.err"
+check "stdin a directory: exit 1, said so" \
+    bash -c "test $? = 1 && grep -q 'cannot read stdin: Is a directory' '$WORK/dir.err'"
 
 # Usage errors: exit 2, a reason, a hint.
 refuse() { expect_usage_error "$PIPE" "$@"; }
@@ -145,7 +153,11 @@ refuse "bad seconds" "--wait: 'soon' is not a number of seconds" --wait soon
 refuse "stray argument" "unexpected argument 'file.log'" file.log
 refuse "missing argument" "unknown option or missing argument" --collector
 refuse "bad collector address" "--collector: 'nowhere' is not a ZeroMQ address" --collector nowhere
+refuse "collector port 99999" "is not a ZeroMQ address" --collector tcp://127.0.0.1:99999
+refuse "empty collector address" "--collector: wants ADDR, not an empty value" --collector ''
 
 check "--version: the version" bash -c "'$PIPE' --version | grep -q '^hotmon-pipe [0-9]'"
+expect_full_stdout "--help" "$PIPE" --help
+expect_full_stdout "--version" "$PIPE" --version
 check_man_page "$PIPE" docs/hotmon-pipe.1
 finish

@@ -11,7 +11,7 @@ export XDG_CONFIG_HOME=$WORK/noconfig
 
 need "$HOTMON" "$PUBLISH"
 
-free_ports 8
+free_ports 9
 next_port=0
 take_port() { port=${PORTS[$next_port]}; next_port=$((next_port + 1)); }
 
@@ -163,5 +163,24 @@ kill -TERM "$COLLECTOR_PID"
 wait "$COLLECTOR_PID"
 check "SIGTERM: the daemon stops with 0, the events file whole" \
     bash -c "[ $? = 0 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' '$WORK/d.jsonl'"
+
+# Events on a full disk: said, and the run fails, in hotmon and in the daemon.
+take_port
+timeout 30 "$HOTMON" --once --after 3 --bind "tcp://127.0.0.1:$port" --slo "$WORK/evil.rules" \
+    --events /dev/full >/dev/null 2>"$WORK/full.err" &
+hp=$!
+sleep 0.3
+timeout 20 "$PUBLISH" "tcp://127.0.0.1:$port" "GET /full" 10x5ms >/dev/null 2>&1
+wait $hp
+check "hotmon --events /dev/full: exit 1, the lost events said" \
+    bash -c "[ $? = 1 ] && grep -Eq '^hotmon: --events: [1-9][0-9]* SLO events could not be written to /dev/full' '$WORK/full.err'"
+start_collector full --bind 'tcp://127.0.0.1:*' --pub none --refresh 200 \
+    --summary 1 --slo "$WORK/evil.rules" --events /dev/full || fail "the collector starts with --events /dev/full"
+timeout 20 "$PUBLISH" "$INGEST" "GET /full" 10x5ms >/dev/null 2>&1
+wait_until 10 grep -q "error: --events: .* could not be written to /dev/full" "$WORK/full.log"
+kill -TERM "$COLLECTOR_PID"
+wait "$COLLECTOR_PID"
+check "hotmon-collector --events /dev/full: logged, and exit 1 on SIGTERM" \
+    bash -c "[ $? = 1 ] && grep -q 'error: --events: [1-9][0-9]* SLO events in all could not be written to /dev/full' '$WORK/full.log'"
 
 finish

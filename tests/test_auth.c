@@ -105,6 +105,26 @@ static void test_auth_bad_files_are_refused_with_file_and_line(void **state)
     path(key, sizeof key, "missing");
     assert_int_equal(hm_auth_new(key, allow, &a, why, sizeof why), ENOENT);
     assert_null(a);
+    /* a directory cannot be read: said as such, not taken for an empty file */
+    assert_int_equal(hm_auth_new(dir, allow, &a, why, sizeof why), EISDIR);
+    assert_non_null(strstr(why, "Is a directory"));
+    path(key, sizeof key, "k");
+    assert_int_equal(hm_auth_new(key, dir, &a, why, sizeof why), EISDIR);
+    assert_non_null(strstr(why, "Is a directory"));
+    assert_null(a);
+    /* not text: a NUL byte is refused, and /dev/zero is not read for ever */
+    char nul[128];
+    path(nul, sizeof nul, "nul");
+    FILE *f = fopen(nul, "w");
+    fwrite("# keys\0\n", 1, 8, f);
+    fclose(f);
+    assert_int_equal(hm_auth_new(key, nul, &a, why, sizeof why), EINVAL);
+    assert_non_null(strstr(why, "nul:1: a NUL byte"));
+    assert_int_equal(hm_auth_new(key, "/dev/zero", &a, why, sizeof why), EINVAL);
+    assert_string_equal(why, "/dev/zero:1: a NUL byte (not a text file?)");
+    assert_int_equal(hm_auth_new("/dev/zero", allow, &a, why, sizeof why), EINVAL);
+    assert_string_equal(why, "/dev/zero:1: a NUL byte (not a text file?)");
+    assert_null(a);
 }
 
 typedef struct {

@@ -189,7 +189,9 @@ static void test_metrics_served_over_http_from_a_live_collector(void **state)
     free(resp);
 
     assert_int_not_equal(hm_metrics_start(c, "127.0.0.1", &m, why, sizeof why), 0);
-    assert_string_equal(why, "not HOST:PORT");
+    assert_string_equal(why, "not HOST:PORT (PORT 0 to 65535)");
+    /* getaddrinfo would take 99999 as 34463 */
+    assert_int_equal(hm_metrics_start(c, "127.0.0.1:99999", &m, why, sizeof why), EINVAL);
     hm_metrics_t *again = NULL;
     char taken[64];
     snprintf(taken, sizeof taken, "127.0.0.1:%u", port);

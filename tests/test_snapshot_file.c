@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -240,6 +242,45 @@ static void test_file_write_atomic_replaces_whole_or_not_at_all(void **state)
     assert_int_equal(entries(dir), 1);
 }
 
+/* A device or a FIFO at the path is written into, never replaced by a regular
+ * file (as root, --report /dev/null used to replace /dev/null). */
+static void test_file_write_atomic_writes_into_devices_and_fifos(void **state)
+{
+    const char *dir = *state;
+    char fifo[512], why[512], got[64] = "";
+    struct stat st;
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    /* nobody reads: an error at once, not a hang */
+    assert_int_equal(hm_file_write_atomic(fifo, write_hello, NULL, why, sizeof why), ENXIO);
+    assert_non_null(strstr(why, fifo));
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(rd >= 0);
+    assert_int_equal(hm_file_write_atomic(fifo, write_hello, "through\n", why, sizeof why), 0);
+    assert_int_equal(read(rd, got, sizeof got - 1), 8);
+    assert_string_equal(got, "through\n");
+    close(rd);
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+
+    char full[512], null[512];
+    snprintf(full, sizeof full, "%s/full", dir);
+    snprintf(null, sizeof null, "%s/null", dir);
+    if (mknod(full, S_IFCHR | 0600, makedev(1, 7)) != 0 ||
+        mknod(null, S_IFCHR | 0600, makedev(1, 3)) != 0) {
+        assert_int_equal(entries(dir), 1);
+        return; /* not root: no device nodes to try */
+    }
+    assert_int_equal(hm_file_write_atomic(full, write_hello, NULL, why, sizeof why), ENOSPC);
+    assert_non_null(strstr(why, "No space left on device"));
+    assert_int_equal(hm_file_write_atomic(null, write_hello, NULL, why, sizeof why), 0);
+    assert_int_equal(lstat(full, &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_int_equal(lstat(null, &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_int_equal(entries(dir), 3); /* no temporary file left */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot_file_unwritable_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_file_too_long_a_name_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_write_atomic_replaces_whole_or_not_at_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_write_atomic_writes_into_devices_and_fifos, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include <zmq.h>
 
+#include "address.h"
 #include "snapcodec.h"
 
 #define ADDR_MAX 256
@@ -144,8 +145,9 @@ int hm_remote_new(void *zmq_ctx, const char *addr, hm_remote_t **out, char *why,
     zmq_setsockopt(r->sock, ZMQ_SUBSCRIBE, HM_SNAPCODEC_TOPIC, strlen(HM_SNAPCODEC_TOPIC));
     if ((rc = curve_client(r->sock, why, why_len)))
         goto fail;
-    if (zmq_connect(r->sock, addr) != 0) {
-        rc = errno == EPROTONOSUPPORT || errno == ENOENT ? EINVAL : errno;
+    bool valid = hm_address_zmq_valid(addr);
+    if (!valid || zmq_connect(r->sock, addr) != 0) {
+        rc = !valid || errno == EPROTONOSUPPORT || errno == ENOENT ? EINVAL : errno;
         snprintf(why, why_len, "not a valid ZeroMQ address (tcp://HOST:PORT or ipc://PATH)");
         goto fail;
     }

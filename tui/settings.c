@@ -398,6 +398,13 @@ int hm_settings_load_file(hm_settings_t *s, const char *path, char *why, size_t 
             rc = EINVAL;
             break;
         }
+        /* fgets stopped short of a newline, a full line and the end: a NUL
+         * byte, which would cut the line unsaid (and /dev/zero never ends). */
+        if ((len == 0 || line[len - 1] != '\n') && !feof(f)) {
+            snprintf(why, why_len, "%s:%u: a NUL byte (not a text file?)", path, no);
+            rc = EINVAL;
+            break;
+        }
         char *hash = strchr(line, '#');
         if (hash)
             *hash = '\0';

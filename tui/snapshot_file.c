@@ -86,6 +86,27 @@ static int create_temp(const char *dir, char *tmp, size_t tmp_len)
     return -1;
 }
 
+/* Writes the content into fd, then closes it; fsync'd when sync. Returns 0
+ * or an errno. */
+static int write_fd(int fd, int (*write_fn)(FILE *, void *), void *arg, bool sync)
+{
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int rc = errno;
+        close(fd);
+        return rc;
+    }
+    errno = 0;
+    int rc = write_fn(f, arg);
+    if (rc == 0 && (fflush(f) != 0 || ferror(f)))
+        rc = errno ? errno : EIO;
+    if (rc == 0 && sync && fsync(fileno(f)) != 0)
+        rc = errno;
+    if (fclose(f) != 0 && rc == 0)
+        rc = errno ? errno : EIO;
+    return rc;
+}
+
 /* Writes the content into a new temporary file in dir; its path goes to tmp.
  * Returns 0 or an errno; nothing is left behind on failure. */
 static int write_temp(const char *dir, int (*write_fn)(FILE *, void *), void *arg, char *tmp,
@@ -94,24 +115,32 @@ static int write_temp(const char *dir, int (*write_fn)(FILE *, void *), void *ar
     int fd = create_temp(dir, tmp, tmp_len);
     if (fd < 0)
         return errno;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        int rc = errno;
-        close(fd);
-        unlink(tmp);
-        return rc;
-    }
-    errno = 0;
-    int rc = write_fn(f, arg);
-    if (rc == 0 && (fflush(f) != 0 || ferror(f)))
-        rc = errno ? errno : EIO;
-    if (rc == 0 && fsync(fileno(f)) != 0)
-        rc = errno;
-    if (fclose(f) != 0 && rc == 0)
-        rc = errno ? errno : EIO;
+    int rc = write_fd(fd, write_fn, arg, true);
     if (rc)
         unlink(tmp);
     return rc;
+}
+
+/* A character device or a FIFO at path (/dev/null, /dev/full, a named pipe)
+ * is written into, never replaced by a regular file: renaming over /dev/null
+ * as root would break the machine. A FIFO without a reader is ENXIO, not a hang.
+ * Returns 0 or an errno; EEXIST when path turned out to be a regular file
+ * after all (renamed in meanwhile), for the caller to replace it. */
+static int write_special(const char *path, int (*write_fn)(FILE *, void *), void *arg)
+{
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    int rc = fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? EEXIST : 0;
+    int flags = rc ? 0 : fcntl(fd, F_GETFL);
+    if (!rc && (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0))
+        rc = errno;
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return write_fd(fd, write_fn, arg, false);
 }
 
 /* Gives tmp the new name path without replacing anything there: link(), or
@@ -177,13 +206,26 @@ int hm_file_write_atomic(const char *path, int (*write_fn)(FILE *out, void *arg)
                          char *why, size_t why_len)
 {
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+    bool exists = lstat(path, &st) == 0;
+    if (exists && S_ISLNK(st.st_mode)) {
         snprintf(why, why_len, "%s: is a symbolic link; not following it", path);
         return ELOOP;
     }
+    if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISCHR(st.st_mode) &&
+        !S_ISFIFO(st.st_mode)) {
+        snprintf(why, why_len, "%s: is a block device or a socket; not writing to it", path);
+        return EEXIST;
+    }
+    int rc = EEXIST;
+    if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) &&
+        (rc = write_special(path, write_fn, arg)) != EEXIST) {
+        if (rc)
+            snprintf(why, why_len, "%s: %s", path, strerror(rc));
+        return rc;
+    }
     char dir[PATH_BUF], tmp[PATH_BUF];
     dir_of(path, dir, sizeof dir);
-    int rc = strlen(path) >= sizeof dir ? ENAMETOOLONG : write_temp(dir, write_fn, arg, tmp, sizeof tmp);
+    rc = strlen(path) >= sizeof dir ? ENAMETOOLONG : write_temp(dir, write_fn, arg, tmp, sizeof tmp);
     /* rename() replaces a name and never follows a symlink at it, so one
      * planted after the check above is replaced, not written through. */
     if (rc == 0 && rename(tmp, path) != 0) {

@@ -24,7 +24,10 @@ int hm_snapshot_file_write(const char *dir, const char *prefix, const char *ext,
                            size_t path_len);
 
 /* The same, to one given path (for --report FILE and --snapshot FILE): the
- * file is replaced atomically, but a symlink at path is refused (ELOOP). */
+ * file is replaced atomically, but a symlink at path is refused (ELOOP). A
+ * character device or a FIFO at path (/dev/null, /dev/full, a named pipe) is
+ * written into, not replaced: a full one gives ENOSPC, a FIFO nobody reads
+ * ENXIO; a block device or a socket is refused (EEXIST). */
 int hm_file_write_atomic(const char *path, int (*write_fn)(FILE *out, void *arg), void *arg,
                          char *why, size_t why_len);
 
