@@ -6,8 +6,9 @@
 # the end (--from-minute moves the start), or when the collector did not
 # receive exactly what the load sent.
 # Then the client's timing figures (record cost against an uninstrumented
-# loop, slowest record call) and a short run under valgrind ("definitely
-# lost: 0 bytes").
+# loop, slowest record call, and why the slow calls were slow: prog_flood
+# --attribute beside an empty control) and a short run under valgrind
+# ("definitely lost: 0 bytes").
 #
 #   scripts/run-soak.sh [--minutes N] [--from-minute M] [--build DIR]
 #                       [--valgrind-seconds S] [--no-valgrind] [--no-figures]
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
     --no-valgrind) VALGRIND=0 ;;
     --no-figures) FIGURES=0 ;;
     --no-soak) SOAK=0 ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-soak: unknown option '$1'" >&2; exit 2 ;;
     esac
     shift
