@@ -312,6 +312,14 @@ static int run(const config_t *cfg, int ready)
     hm_metrics_t *m = NULL;
     hm_statsd_udp_t *statsd = NULL;
     FILE *events = NULL;
+    /* The files below may block (a FIFO nobody writes to yet). Until the
+     * collector runs there is nothing to stop cleanly, so SIGTERM and SIGINT
+     * end the process as they would any program meanwhile. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     if (cfg->curve_secret && hm_auth_new(cfg->curve_secret, cfg->allow, &auth, why, sizeof why)) {
         say(cfg, LOG_ERROR, "%s", why);
         goto out;
@@ -325,6 +333,7 @@ static int run(const config_t *cfg, int ready)
         say(cfg, LOG_ERROR, "--events: cannot open %s: %s", cfg->events, strerror(errno));
         goto out;
     }
+    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* threads start below: they inherit it */
     hm_collector_options_t co = {.bind = cfg->bind, .pub = cfg->pub, .snapshot_ms = cfg->refresh_ms,
                                  .max_endpoints = cfg->max_endpoints, .auth = auth,
                                  .slo = cfg->slo ? &rules : NULL, .events = events};

@@ -90,6 +90,18 @@ check "SIGTERM: exit 0" test "$rc" = 0
 check "SIGTERM: logs the stop and the samples it ingested" \
     grep -q "info: stopped: 100 samples ingested" "$WORK/main.log"
 
+# A rule file nobody writes to yet (a FIFO) blocks the start; SIGTERM still
+# ends it, as it would any program.
+mkfifo "$WORK/rules.fifo"
+"$COLLECTOR" --foreground --bind "$ANY" --pub none --slo "$WORK/rules.fifo" 2>/dev/null &
+fpid=$!
+PIDS+=("$fpid")
+sleep 0.3
+kill -TERM "$fpid"
+check "SIGTERM while a --slo FIFO blocks the start: it ends" \
+    wait_until 5 bash -c "! kill -0 $fpid 2>/dev/null"
+kill -KILL "$fpid" 2>/dev/null # bounded, should it not have ended
+
 start_collector nopub --bind "$ANY" --pub none || fail "starts with --pub none"
 check "--pub none: no PUB socket" bash -c "! grep -q 'info: pub' '$WORK/nopub.log'"
 kill -INT "$COLLECTOR_PID"
