@@ -354,6 +354,14 @@ fail:
     return rc;
 }
 
+/* ZeroMQ leaves an ipc listener's file behind; the next bind would reuse it,
+ * but it is litter meanwhile. Not for "ipc://@name" (abstract: no file). */
+static void unlink_ipc(const char *addr)
+{
+    if (strncmp(addr, "ipc://", 6) == 0 && addr[6] && addr[6] != '@')
+        unlink(addr + 6);
+}
+
 void hm_collector_destroy(hm_collector_t **self_p)
 {
     if (!self_p || !*self_p)
@@ -368,6 +376,8 @@ void hm_collector_destroy(hm_collector_t **self_p)
         zmq_close(c->sock);
     if (c->pub)
         zmq_close(c->pub);
+    unlink_ipc(c->address);
+    unlink_ipc(c->pub_address);
     if (c->zap)
         zmq_close(c->zap);
     if (c->efd >= 0)

@@ -243,5 +243,6 @@ timeout 20 "$PUBLISH" "ipc://$WORK/live.ipc" "GET /ipc" 10x1ms >/dev/null 2>&1
 kill -TERM "$live"
 wait "$live"
 check "  and the first collector still gets its samples" grep -q "stopped: 10 samples" "$WORK/live.log"
+check "  and removes its ipc file when it stops" test ! -e "$WORK/live.ipc"
 
 finish
