@@ -427,6 +427,9 @@ int main(int argc, char **argv)
      * and sat at 48 MB against 19 MB with the threshold fixed. Fixed, blocks
      * over 256 KiB go back to the system when freed. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* A reader gone (`--keygen | head -0`) is a write error to report, not
+     * a signal that ends the program before it can say so. */
+    signal(SIGPIPE, SIG_IGN);
     config_t cfg = {.bind = DEFAULT_BIND, .pub = DEFAULT_PUB, .level = LOG_INFO, .summary_s = 60};
     int rc = parse_args(&cfg, argc, argv);
     if (rc)
@@ -457,7 +460,6 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGHUP);
     sigprocmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
     int ready = -1;
     if (!cfg.foreground)
         detach(&ready);

@@ -154,6 +154,12 @@ check "--keygen: exit 0, the key pair private" \
     bash -c "[ \$(stat -c %a '$WORK/server.key') = 600 ] && [ -s '$WORK/server.key.pub' ]"
 "$COLLECTOR" --keygen "$WORK/server.key" >"$WORK/out" 2>&1
 check "--keygen onto an existing file: refused" test $? = 1
+# A reader that has left (the sleep lets `true` exit first): the keys are
+# written, and the lost lines are said, not a SIGPIPE death.
+{ sleep 0.3; "$COLLECTOR" --keygen "$WORK/gone.key" 2>"$WORK/gone.err"; } | true
+gone_rc=${PIPESTATUS[0]}
+check "--keygen into a closed pipe: exit 1 ($gone_rc), says so, the keys written" \
+    bash -c "[ $gone_rc = 1 ] && grep -q 'cannot write to stdout: Broken pipe' '$WORK/gone.err' && [ -s '$WORK/gone.key.pub' ]"
 "$COLLECTOR" --keygen "$WORK/client.key" >/dev/null 2>&1
 cp "$WORK/client.key.pub" "$WORK/allow"
 start_collector curve --bind "$ANY" --pub "$ANY" --curve-secret "$WORK/server.key" \
