@@ -145,6 +145,8 @@ static void test_settings_bad_values_name_the_option_and_what_it_accepts(void **
     REFUSED("--after nan", "--after", "'nan'");
     REFUSED("--after inf", "--after", "'inf'");
     REFUSED("--after 2s", "--after", "'2s'", "seconds");
+    REFUSED("--after 0x10", "--after", "'0x10'");
+    REFUSED("--after 1e1", "--after", "'1e1'");
     REFUSED("--filter ~[", "--filter", "'~['");
     REFUSED("--bind=", "--bind", "ADDR");
 }

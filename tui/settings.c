@@ -202,8 +202,10 @@ static int apply(hm_settings_t *s, const option_t *o, const char *value, char *w
         char *end = NULL;
         errno = 0;
         double v = strtod(value, &end);
-        /* written so that NaN fails every comparison and is refused */
+        /* written so that NaN fails every comparison and is refused; plain
+         * decimals only, not strtod's hex (0x10) or exponents (1e3) */
         ok = errno == 0 && end != value && *end == '\0' &&
+             strspn(value, "0123456789.") == strlen(value) &&
              (o->kind == K_SECONDS ? v > o->lo && v <= o->hi
                                    : v >= o->lo && v <= o->hi && v == floor(v));
         if (ok && o->kind == K_SECONDS)
