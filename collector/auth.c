@@ -13,6 +13,8 @@
 
 #include <zmq.h>
 
+#include "textfile.h"
+
 #define Z85_LEN 40
 #define KEY_LEN 32
 
@@ -47,73 +49,43 @@ static size_t trim(char *line, char **start)
     return n;
 }
 
-/* After fgets() gave line: EINVAL with why when it held a NUL byte (fgets
- * stopped short of a newline, a full buffer and the end of the file), else 0.
- * Not a text file: /dev/zero as a key file was read for ever. */
-static int nul_in(const char *line, size_t cap, FILE *f, const char *file, int lineno, char *why,
-                  size_t why_len)
-{
-    if (feof(f) || strlen(line) == cap - 1 || strchr(line, '\n'))
-        return 0;
-    snprintf(why, why_len, "%s:%d: a NUL byte (not a text file?)", file, lineno);
-    return EINVAL;
-}
+typedef struct {
+    char *public_z85, *secret_z85;
+} pair_t;
 
-/* After fgets() gave NULL: 0 at the end of the file, else the errno of the
- * read that failed (a directory: EISDIR), with why. Not an empty file. */
-static int read_error(FILE *f, const char *file, char *why, size_t why_len)
+static int pair_line(void *ctx, char *line, char *why, size_t why_len)
 {
-    if (!ferror(f))
+    pair_t *p = ctx;
+    char *s;
+    if (trim(line, &s) == 0 || s[0] == '#')
         return 0;
-    int rc = errno ? errno : EIO;
-    snprintf(why, why_len, "%s: %s", file, strerror(rc));
-    return rc;
+    char *eq = strchr(s, '=');
+    char *val = eq ? eq + 1 : NULL;
+    size_t klen = eq ? (size_t)(eq - s) : 0;
+    while (klen && s[klen - 1] == ' ')
+        klen--;
+    while (val && *val == ' ')
+        val++;
+    uint8_t key[KEY_LEN];
+    char *dst = !eq ? NULL
+                : klen == 10 && strncmp(s, "public-key", 10) == 0 ? p->public_z85
+                : klen == 10 && strncmp(s, "secret-key", 10) == 0 ? p->secret_z85
+                                                                    : NULL;
+    if (!dst || !decode_key(val, strlen(val), key)) {
+        snprintf(why, why_len,
+                 "expected 'public-key = KEY' or 'secret-key = KEY' with a 40-character Z85 key");
+        return EINVAL;
+    }
+    memcpy(dst, val, Z85_LEN + 1);
+    return 0;
 }
 
 int hm_auth_read_pair(const char *file, char *public_z85, char *secret_z85, char *why,
                       size_t why_len)
 {
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        int rc = errno;
-        snprintf(why, why_len, "%s: %s", file, strerror(rc));
-        return rc;
-    }
-    char line[256];
-    int lineno = 0, rc = 0;
     public_z85[0] = secret_z85[0] = '\0';
-    while (!rc && fgets(line, sizeof line, f)) {
-        lineno++;
-        if ((rc = nul_in(line, sizeof line, f, file, lineno, why, why_len)))
-            break;
-        char *s;
-        size_t n = trim(line, &s);
-        if (n == 0 || s[0] == '#')
-            continue;
-        char *eq = strchr(s, '=');
-        char *val = eq ? eq + 1 : NULL;
-        size_t klen = eq ? (size_t)(eq - s) : 0;
-        while (klen && s[klen - 1] == ' ')
-            klen--;
-        while (val && *val == ' ')
-            val++;
-        uint8_t key[KEY_LEN];
-        char *dst = !eq ? NULL
-                    : klen == 10 && strncmp(s, "public-key", 10) == 0 ? public_z85
-                    : klen == 10 && strncmp(s, "secret-key", 10) == 0 ? secret_z85
-                                                                        : NULL;
-        if (!dst || !decode_key(val, strlen(val), key)) {
-            snprintf(why, why_len,
-                     "%s:%d: expected 'public-key = KEY' or 'secret-key = KEY' with a "
-                     "40-character Z85 key",
-                     file, lineno);
-            rc = EINVAL;
-        } else {
-            memcpy(dst, val, Z85_LEN + 1);
-        }
-    }
-    rc = rc ? rc : read_error(f, file, why, why_len);
-    fclose(f);
+    pair_t p = {public_z85, secret_z85};
+    int rc = hm_text_read(file, pair_line, &p, why, why_len);
     if (!rc && (!public_z85[0] || !secret_z85[0])) {
         snprintf(why, why_len, "%s: needs both public-key and secret-key (hotmon-collector "
                                "--keygen writes such a file)", file);
@@ -122,45 +94,42 @@ int hm_auth_read_pair(const char *file, char *public_z85, char *secret_z85, char
     return rc;
 }
 
+typedef struct {
+    hm_auth_t *a;
+    size_t cap; /* keys a->allowed has room for */
+} allow_t;
+
+static int allow_line(void *ctx, char *line, char *why, size_t why_len)
+{
+    allow_t *l = ctx;
+    hm_auth_t *a = l->a;
+    char *s;
+    size_t n = trim(line, &s);
+    if (n == 0 || s[0] == '#')
+        return 0;
+    uint8_t key[KEY_LEN];
+    if (!decode_key(s, n, key)) {
+        snprintf(why, why_len, "expected a 40-character Z85 public key");
+        return EINVAL;
+    }
+    if (a->nallowed == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        void *p = realloc(a->allowed, cap * sizeof *a->allowed);
+        if (!p) {
+            snprintf(why, why_len, "out of memory");
+            return ENOMEM;
+        }
+        a->allowed = p;
+        l->cap = cap;
+    }
+    memcpy(a->allowed[a->nallowed++], key, KEY_LEN);
+    return 0;
+}
+
 static int read_allow(hm_auth_t *a, const char *file, char *why, size_t why_len)
 {
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        int rc = errno;
-        snprintf(why, why_len, "%s: %s", file, strerror(rc));
-        return rc;
-    }
-    char line[256];
-    int lineno = 0, rc = 0;
-    size_t cap = 0;
-    while (!rc && fgets(line, sizeof line, f)) {
-        lineno++;
-        if ((rc = nul_in(line, sizeof line, f, file, lineno, why, why_len)))
-            break;
-        char *s;
-        size_t n = trim(line, &s);
-        if (n == 0 || s[0] == '#')
-            continue;
-        uint8_t key[KEY_LEN];
-        if (!decode_key(s, n, key)) {
-            snprintf(why, why_len, "%s:%d: expected a 40-character Z85 public key", file, lineno);
-            rc = EINVAL;
-            break;
-        }
-        if (a->nallowed == cap) {
-            cap = cap ? cap * 2 : 16;
-            void *p = realloc(a->allowed, cap * sizeof *a->allowed);
-            if (!p) {
-                snprintf(why, why_len, "out of memory");
-                rc = ENOMEM;
-                break;
-            }
-            a->allowed = p;
-        }
-        memcpy(a->allowed[a->nallowed++], key, KEY_LEN);
-    }
-    rc = rc ? rc : read_error(f, file, why, why_len);
-    fclose(f);
+    allow_t l = {a, 0};
+    int rc = hm_text_read(file, allow_line, &l, why, why_len);
     if (!rc && a->nallowed == 0) {
         snprintf(why, why_len, "%s: no key: an empty allow list would refuse every client", file);
         rc = EINVAL;

@@ -125,6 +125,16 @@ static void test_auth_bad_files_are_refused_with_file_and_line(void **state)
     assert_int_equal(hm_auth_new("/dev/zero", allow, &a, why, sizeof why), EINVAL);
     assert_string_equal(why, "/dev/zero:1: a NUL byte (not a text file?)");
     assert_null(a);
+    /* a line too long to be a key is refused whole, where it stands */
+    char longline[1100];
+    memset(longline, 'k', sizeof longline - 2);
+    longline[sizeof longline - 2] = '\n';
+    longline[sizeof longline - 1] = '\0';
+    write_file("long", longline);
+    path(nul, sizeof nul, "long");
+    assert_int_equal(hm_auth_new(key, nul, &a, why, sizeof why), EINVAL);
+    assert_non_null(strstr(why, "long:1: line longer than 1022 bytes"));
+    assert_null(a);
 }
 
 typedef struct {

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textfile.h"
+
 typedef enum {
     K_FLAG,    /* bool, no argument */
     K_STRING,  /* const char *, anything non-empty */
@@ -380,45 +382,22 @@ static int apply_line(hm_settings_t *s, char *p, char *why, size_t n)
     return rc;
 }
 
+/* One line of the config file, for hm_text_read. */
+static int config_line(void *ctx, char *line, char *why, size_t why_len)
+{
+    char *hash = strchr(line, '#');
+    if (hash)
+        *hash = '\0';
+    char *p = trim(line);
+    return *p ? apply_line(ctx, p, why, why_len) : 0;
+}
+
 int hm_settings_load_file(hm_settings_t *s, const char *path, char *why, size_t why_len)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        int e = errno;
-        if (e != ENOENT)
-            snprintf(why, why_len, "%s: %s", path, strerror(e));
-        return e;
-    }
-    char line[1024], msg[768];
-    int rc = 0;
-    errno = 0;
-    for (unsigned no = 1; rc == 0 && fgets(line, sizeof line, f); no++) {
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n') {
-            snprintf(why, why_len, "%s:%u: line longer than %zu bytes", path, no,
-                     sizeof line - 2);
-            rc = EINVAL;
-            break;
-        }
-        /* fgets stopped short of a newline, a full line and the end: a NUL
-         * byte, which would cut the line unsaid (and /dev/zero never ends). */
-        if ((len == 0 || line[len - 1] != '\n') && !feof(f)) {
-            snprintf(why, why_len, "%s:%u: a NUL byte (not a text file?)", path, no);
-            rc = EINVAL;
-            break;
-        }
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        char *p = trim(line);
-        if (*p && (rc = apply_line(s, p, msg, sizeof msg)) != 0)
-            snprintf(why, why_len, "%s:%u: %s", path, no, msg);
-    }
-    if (rc == 0 && ferror(f)) {
-        rc = errno ? errno : EIO;
-        snprintf(why, why_len, "%s: %s", path, strerror(rc));
-    }
-    fclose(f);
+    char msg[1024];
+    int rc = hm_text_read(path, config_line, s, msg, sizeof msg);
+    if (rc && rc != ENOENT) /* no file: nothing to say */
+        snprintf(why, why_len, "%s", msg);
     return rc;
 }
 
