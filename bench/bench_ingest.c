@@ -26,6 +26,7 @@
 #include "slo.h"
 #include "wire.h"
 
+#include "proc_rss.h"
 #include "statsd_peer.h"
 
 #define FRAME 4096
@@ -222,23 +223,10 @@ static double raw_rate(int pubs)
     return rate;
 }
 
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kib;
-}
-
 static void memory_and_snapshot(void)
 {
     const int n = 1000;
-    long rss0 = rss_kib();
+    long rss0 = rss_kib(getpid());
     uint64_t t = 1000000000000ull;
     hm_registry_t *r = hm_registry_new(NULL, t);
     static uint8_t buf[65536];
@@ -260,7 +248,7 @@ static void memory_and_snapshot(void)
             hm_ingest_frame(r, buf, hm_wire_end(&w), t);
         }
     }
-    long rss1 = rss_kib();
+    long rss1 = rss_kib(getpid());
     size_t bytes = hm_registry_bytes(r);
     printf("| memory per endpoint, every window live (%d endpoints) | %.1f KiB (RSS %.1f KiB) | "
            "per-endpoint histogram: %.1f KiB | %.1fx |\n",

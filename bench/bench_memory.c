@@ -20,6 +20,7 @@
 
 #include "collector.h"
 #include "wire.h"
+#include "proc_rss.h"
 
 #define SECONDS 3
 #define PER_SECOND 20
@@ -29,20 +30,6 @@ static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-static long rss_kib(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    long kib = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kib;
 }
 
 /* The collector process: binds, writes its address to fd, and writes "ready"
