@@ -226,23 +226,18 @@ static void wake(hm_collector_t *c)
 /* Binds sock to addr and writes the address really bound (ADDR_MAX bytes). */
 static int bind_to(void *sock, const char *addr, char *bound, const char **why)
 {
-    if (!hm_address_zmq_valid(addr)) {
-        *why = "not a valid ZeroMQ address (a tcp:// port is 0 to 65535 or *)";
-        return EINVAL;
-    }
-    int rc = hm_address_ipc_free(addr);
+    /* Ports past 65535 and paths ZeroMQ would unlink are refused before it
+     * sees them; one message per cause, whoever found it. */
+    int rc = !hm_address_zmq_valid(addr) ? EINVAL : hm_address_ipc_free(addr);
+    if (!rc && zmq_bind(sock, addr) != 0)
+        rc = errno == EPROTONOSUPPORT || errno == ENOENT ? EINVAL : errno;
     if (rc) {
         *why = rc == EADDRINUSE ? "address already in use"
-                                : "something that is not a socket is at that path; not replacing it";
+               : rc == EEXIST   ? "something that is not a socket is at that path; not replacing it"
+               : rc == EINVAL   ? "not a valid ZeroMQ address (tcp://HOST:PORT, where a port is 0 "
+                                  "to 65535 or *, or ipc://PATH)"
+                                : zmq_strerror(rc);
         return rc;
-    }
-    if (zmq_bind(sock, addr) != 0) {
-        rc = errno;
-        *why = rc == EADDRINUSE ? "address already in use"
-               : rc == EINVAL || rc == EPROTONOSUPPORT || rc == ENOENT
-                   ? "not a valid ZeroMQ address (tcp://HOST:PORT or ipc://PATH)"
-                   : zmq_strerror(rc);
-        return rc == EPROTONOSUPPORT || rc == ENOENT ? EINVAL : rc;
     }
     size_t len = ADDR_MAX;
     zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &len);
